@@ -1,0 +1,106 @@
+# bpflink: build, test and install like a C library (cargo-c conventions).
+#
+#   make                 release build: build/lib/libbpflink.{a,so*} + include/bpflink.h
+#   make run             build and run the example (creates a real link; needs root)
+#   make test            the whole test suite (Rust, C against .so and .a, ABI checks)
+#   make install         PREFIX=/usr/local LIBDIR=$(PREFIX)/lib INCLUDEDIR=$(PREFIX)/include DESTDIR=
+#   make uninstall
+#   make header          regenerate include/bpflink.h after changing the Rust API
+#   make check-abi       exported symbols carry libbpf's version nodes; SONAME set
+
+VERSION     := 0.1.0
+SOVERSION   := 0.1
+LIBBPF_ABI  := 1.7.0
+
+PREFIX      ?= /usr/local
+LIBDIR      ?= $(PREFIX)/lib
+INCLUDEDIR  ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DESTDIR     ?=
+
+CARGO       ?= cargo
+CC          ?= cc
+BUILD       := build
+LIBOUT      := $(BUILD)/lib
+STATICLIB   := $(LIBOUT)/libbpflink.a
+SHAREDLIB   := $(LIBOUT)/libbpflink.so.$(VERSION)
+SONAME      := libbpflink.so.$(SOVERSION)
+VERSION_SCRIPT := src/libbpf.map
+# What a program linking the static library also needs (rustc's
+# --print native-static-libs for this crate; tests/static_libs.rs keeps it true).
+NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+
+RUST_SOURCES := $(shell find src -type f) Cargo.toml Cargo.lock build.rs cbindgen.toml
+
+.PHONY: all lib header run test test-rust test-c check-abi install uninstall clean
+
+all: lib
+
+lib: $(STATICLIB) $(LIBOUT)/libbpflink.so $(BUILD)/bpflink.pc
+
+target/release/libbpflink.a: $(RUST_SOURCES)
+	$(CARGO) build --release --lib
+	@touch $@
+
+$(STATICLIB): target/release/libbpflink.a
+	@mkdir -p $(LIBOUT)
+	cp $< $@
+
+# The shared library is linked from the static one with libbpf's version
+# script: rustc passes its own version script to a cdylib, which would win
+# (STYLE.md Part 2), so the cargo cdylib stays a developer artifact.
+$(SHAREDLIB): $(STATICLIB) $(VERSION_SCRIPT)
+	$(CC) -shared -o $@ -Wl,--whole-archive $(STATICLIB) -Wl,--no-whole-archive \
+		-Wl,--version-script=$(VERSION_SCRIPT) -Wl,-soname,$(SONAME) \
+		-Wl,--gc-sections -Wl,-z,noexecstack $(NATIVE_LIBS)
+
+$(LIBOUT)/$(SONAME): $(SHAREDLIB)
+	ln -sf libbpflink.so.$(VERSION) $@
+
+$(LIBOUT)/libbpflink.so: $(LIBOUT)/$(SONAME)
+	ln -sf $(SONAME) $@
+
+$(BUILD)/bpflink.pc: bpflink.pc.in Makefile
+	@mkdir -p $(BUILD)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' -e 's|@LIBBPF_ABI@|$(LIBBPF_ABI)|' -e 's|@NATIVE_LIBS@|$(NATIVE_LIBS)|' $< > $@
+
+header:
+	BPFLINK_UPDATE_HEADER=1 $(CARGO) build --lib
+
+run: lib
+	@mkdir -p $(BUILD)/examples
+	$(CC) -Wall -Wextra -Werror -O2 -Iinclude -o $(BUILD)/examples/link_info examples/link_info.c \
+		-L$(LIBOUT) -lbpflink -Wl,-rpath,$(abspath $(LIBOUT))
+	unshare --net --mount --propagation private $(BUILD)/examples/link_info
+
+check-abi: lib
+	sh tests/check-abi.sh $(SHAREDLIB) $(VERSION_SCRIPT) $(SONAME)
+
+test-rust:
+	$(CARGO) test --no-fail-fast
+
+test-c: lib
+	$(MAKE) -C c-tests run LIBDIR=$(abspath $(LIBOUT)) INCDIR=$(abspath include)
+
+# The whole suite; the last line is the summary of the last runner.
+test: lib
+	@sh tests/run-all.sh
+
+install: lib
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 0644 $(STATICLIB) $(DESTDIR)$(LIBDIR)/libbpflink.a
+	install -m 0755 $(SHAREDLIB) $(DESTDIR)$(LIBDIR)/libbpflink.so.$(VERSION)
+	ln -sf libbpflink.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libbpflink.so
+	install -m 0644 include/bpflink.h $(DESTDIR)$(INCLUDEDIR)/bpflink.h
+	install -m 0644 $(BUILD)/bpflink.pc $(DESTDIR)$(PKGCONFIGDIR)/bpflink.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libbpflink.a $(DESTDIR)$(LIBDIR)/libbpflink.so.$(VERSION) \
+		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libbpflink.so \
+		$(DESTDIR)$(INCLUDEDIR)/bpflink.h $(DESTDIR)$(PKGCONFIGDIR)/bpflink.pc
+
+clean:
+	rm -rf $(BUILD)
+	$(CARGO) clean

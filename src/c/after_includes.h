@@ -1,0 +1,244 @@
+
+/*
+ * Names from libbpf v1.7.0's UAPI that an older <linux/bpf.h> lacks.
+ *
+ * This header includes the <linux/bpf.h> the compiler finds (Debian 12
+ * ships Linux 6.1's, libbpf ships a newer copy), so that header is always
+ * seen first, whichever order a user includes the two in. The attach and
+ * link types it may lack are then added as macros with the UAPI values; a
+ * macro defined after the enum cannot clash with an enumerator of the same
+ * name and value, so this is safe with old and new headers alike. Flags
+ * that the UAPI itself defines as macros are defined here only if missing,
+ * with the UAPI's exact token sequence.
+ */
+#define BPFLINK__ATTACH_TYPE(v) ((enum bpf_attach_type)(v))
+#define BPFLINK__LINK_TYPE(v) ((enum bpf_link_type)(v))
+
+#ifndef BPF_STRUCT_OPS
+#define BPF_STRUCT_OPS BPFLINK__ATTACH_TYPE(44)
+#endif
+#ifndef BPF_NETFILTER
+#define BPF_NETFILTER BPFLINK__ATTACH_TYPE(45)
+#endif
+#ifndef BPF_TCX_INGRESS
+#define BPF_TCX_INGRESS BPFLINK__ATTACH_TYPE(46)
+#endif
+#ifndef BPF_TCX_EGRESS
+#define BPF_TCX_EGRESS BPFLINK__ATTACH_TYPE(47)
+#endif
+#ifndef BPF_TRACE_UPROBE_MULTI
+#define BPF_TRACE_UPROBE_MULTI BPFLINK__ATTACH_TYPE(48)
+#endif
+#ifndef BPF_CGROUP_UNIX_CONNECT
+#define BPF_CGROUP_UNIX_CONNECT BPFLINK__ATTACH_TYPE(49)
+#endif
+#ifndef BPF_CGROUP_UNIX_SENDMSG
+#define BPF_CGROUP_UNIX_SENDMSG BPFLINK__ATTACH_TYPE(50)
+#endif
+#ifndef BPF_CGROUP_UNIX_RECVMSG
+#define BPF_CGROUP_UNIX_RECVMSG BPFLINK__ATTACH_TYPE(51)
+#endif
+#ifndef BPF_CGROUP_UNIX_GETPEERNAME
+#define BPF_CGROUP_UNIX_GETPEERNAME BPFLINK__ATTACH_TYPE(52)
+#endif
+#ifndef BPF_CGROUP_UNIX_GETSOCKNAME
+#define BPF_CGROUP_UNIX_GETSOCKNAME BPFLINK__ATTACH_TYPE(53)
+#endif
+#ifndef BPF_NETKIT_PRIMARY
+#define BPF_NETKIT_PRIMARY BPFLINK__ATTACH_TYPE(54)
+#endif
+#ifndef BPF_NETKIT_PEER
+#define BPF_NETKIT_PEER BPFLINK__ATTACH_TYPE(55)
+#endif
+#ifndef BPF_TRACE_KPROBE_SESSION
+#define BPF_TRACE_KPROBE_SESSION BPFLINK__ATTACH_TYPE(56)
+#endif
+#ifndef BPF_TRACE_UPROBE_SESSION
+#define BPF_TRACE_UPROBE_SESSION BPFLINK__ATTACH_TYPE(57)
+#endif
+#ifndef BPF_TRACE_FSESSION
+#define BPF_TRACE_FSESSION BPFLINK__ATTACH_TYPE(58)
+#endif
+
+#ifndef BPF_LINK_TYPE_NETFILTER
+#define BPF_LINK_TYPE_NETFILTER BPFLINK__LINK_TYPE(10)
+#endif
+#ifndef BPF_LINK_TYPE_TCX
+#define BPF_LINK_TYPE_TCX BPFLINK__LINK_TYPE(11)
+#endif
+#ifndef BPF_LINK_TYPE_UPROBE_MULTI
+#define BPF_LINK_TYPE_UPROBE_MULTI BPFLINK__LINK_TYPE(12)
+#endif
+#ifndef BPF_LINK_TYPE_NETKIT
+#define BPF_LINK_TYPE_NETKIT BPFLINK__LINK_TYPE(13)
+#endif
+#ifndef BPF_LINK_TYPE_SOCKMAP
+#define BPF_LINK_TYPE_SOCKMAP BPFLINK__LINK_TYPE(14)
+#endif
+
+#ifndef BPF_F_BEFORE
+#define BPF_F_BEFORE		(1U << 3)
+#endif
+#ifndef BPF_F_AFTER
+#define BPF_F_AFTER		(1U << 4)
+#endif
+#ifndef BPF_F_ID
+#define BPF_F_ID		(1U << 5)
+#endif
+#ifndef BPF_F_PREORDER
+#define BPF_F_PREORDER		(1U << 6)
+#endif
+#ifndef BPF_F_NETFILTER_IP_DEFRAG
+#define BPF_F_NETFILTER_IP_DEFRAG (1U << 0)
+#endif
+/* Enumerators in the UAPI; as macros here for headers that predate them. */
+#ifndef BPF_F_UPROBE_MULTI_RETURN
+#define BPF_F_UPROBE_MULTI_RETURN (1U << 0)
+#endif
+#ifndef BPF_F_PATH_FD
+#define BPF_F_PATH_FD (1U << 14)
+#endif
+
+/*
+ * libbpf's option structs (bpf/bpf.h of v1.7.0). Every one starts with
+ * `size_t sz`, which LIBBPF_OPTS sets to sizeof; the library accepts
+ * smaller (older) and larger (newer, zero-tailed) structs.
+ * The union of bpf_link_create_opts is anonymous, as in libbpf, so that
+ * C code writes opts.tcx.relative_id; __extension__ keeps -pedantic quiet.
+ */
+struct bpf_link_create_opts {
+	size_t sz;
+	__u32 flags;
+	union bpf_iter_link_info *iter_info;
+	__u32 iter_info_len;
+	__u32 target_btf_id;
+	__extension__ union {
+		struct {
+			__u64 bpf_cookie;
+		} perf_event;
+		struct {
+			__u32 flags;
+			__u32 cnt;
+			const char **syms;
+			const unsigned long *addrs;
+			const __u64 *cookies;
+		} kprobe_multi;
+		struct {
+			__u32 flags;
+			__u32 cnt;
+			const char *path;
+			const unsigned long *offsets;
+			const unsigned long *ref_ctr_offsets;
+			const __u64 *cookies;
+			__u32 pid;
+		} uprobe_multi;
+		struct {
+			__u64 cookie;
+		} tracing;
+		struct {
+			__u32 pf;
+			__u32 hooknum;
+			__s32 priority;
+			__u32 flags;
+		} netfilter;
+		struct {
+			__u32 relative_fd;
+			__u32 relative_id;
+			__u64 expected_revision;
+		} tcx;
+		struct {
+			__u32 relative_fd;
+			__u32 relative_id;
+			__u64 expected_revision;
+		} netkit;
+		struct {
+			__u32 relative_fd;
+			__u32 relative_id;
+			__u64 expected_revision;
+		} cgroup;
+	};
+};
+#define bpf_link_create_opts__last_field uprobe_multi.pid
+
+struct bpf_link_update_opts {
+	size_t sz;
+	__u32 flags;		/* extra flags, e.g. BPF_F_REPLACE */
+	__u32 old_prog_fd;	/* expected old program FD */
+	__u32 old_map_fd;	/* expected old map FD */
+};
+#define bpf_link_update_opts__last_field old_map_fd
+
+struct bpf_get_fd_by_id_opts {
+	size_t sz;
+	__u32 open_flags;	/* permissions requested for the operation on fd */
+	__u32 token_fd;		/* ignored for links, as in libbpf */
+};
+#define bpf_get_fd_by_id_opts__last_field token_fd
+
+struct bpf_raw_tp_opts {
+	size_t sz;
+	const char *tp_name;
+	__u64 cookie;
+};
+#define bpf_raw_tp_opts__last_field cookie
+
+struct bpf_obj_pin_opts {
+	size_t sz;
+	__u32 file_flags;
+	int path_fd;
+};
+#define bpf_obj_pin_opts__last_field path_fd
+
+struct bpf_obj_get_opts {
+	size_t sz;
+	__u32 file_flags;
+	int path_fd;
+};
+#define bpf_obj_get_opts__last_field path_fd
+
+/*
+ * LIBBPF_OPTS(TYPE, NAME, ...): declare `struct TYPE NAME`, zero all of it
+ * (padding included, which libbpf checks), set .sz and the given fields.
+ * Same shape as libbpf's; __extension__ keeps -pedantic quiet about the
+ * statement expression.
+ */
+#ifndef LIBBPF_OPTS
+#define LIBBPF_OPTS(TYPE, NAME, ...)					\
+	struct TYPE NAME = __extension__ ({				\
+		memset(&NAME, 0, sizeof(struct TYPE));			\
+		(struct TYPE) {						\
+			.sz = sizeof(struct TYPE),			\
+			__VA_ARGS__					\
+		};							\
+	})
+#endif
+#ifndef DECLARE_LIBBPF_OPTS
+#define DECLARE_LIBBPF_OPTS LIBBPF_OPTS
+#endif
+/* LIBBPF_OPTS_RESET(NAME, ...): zero NAME again and re-initialise it. */
+#ifndef LIBBPF_OPTS_RESET
+#define LIBBPF_OPTS_RESET(NAME, ...)					\
+	do {								\
+		__typeof__(NAME) ___##NAME = __extension__ ({		\
+			memset(&___##NAME, 0, sizeof(NAME));		\
+			(__typeof__(NAME)) {				\
+				.sz = sizeof(NAME),			\
+				__VA_ARGS__				\
+			};						\
+		});							\
+		memcpy(&NAME, &___##NAME, sizeof(NAME));		\
+	} while (0)
+#endif
+
+/* libbpf's print hook (libbpf.h). */
+enum libbpf_print_level {
+	LIBBPF_WARN,
+	LIBBPF_INFO,
+	LIBBPF_DEBUG,
+};
+typedef int (*libbpf_print_fn_t)(enum libbpf_print_level level,
+				 const char *, va_list ap);
+
+/* Version of the libbpf ABI bpflink implements. */
+#define BPFLINK_LIBBPF_MAJOR_VERSION 1
+#define BPFLINK_LIBBPF_MINOR_VERSION 7

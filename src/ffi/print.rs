@@ -1,0 +1,134 @@
+//! libbpf's print hook (SPEC §5.5): one process-wide callback, by default a
+//! printer to stderr honouring `LIBBPF_LOG_LEVEL`; `libbpf_set_print` swaps
+//! it (NULL silences everything). Messages keep libbpf's exact format
+//! strings and arguments, so a callback sees what it would see with libbpf.
+
+use std::ffi::{c_char, c_int, c_void};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::core::opts::Warning;
+
+/// `libbpf_print_fn_t`: `int (*)(enum libbpf_print_level, const char *, va_list)`.
+/// `va_list` is only ever passed through, so it is an opaque pointer here.
+/// cbindgen:ignore
+pub type libbpf_print_fn_t =
+    Option<unsafe extern "C" fn(level: c_int, format: *const c_char, args: *mut c_void) -> c_int>;
+
+pub const LIBBPF_WARN: c_int = 0;
+pub const LIBBPF_INFO: c_int = 1;
+pub const LIBBPF_DEBUG: c_int = 2;
+
+unsafe extern "C" {
+    fn bpflink__default_print(level: c_int, format: *const c_char, args: *mut c_void) -> c_int;
+    fn bpflink__print(
+        callback: unsafe extern "C" fn(c_int, *const c_char, *mut c_void) -> c_int,
+        level: c_int,
+        format: *const c_char,
+        ...
+    );
+}
+
+/// 0 = never set (use the default printer); otherwise the callback's address
+/// plus one, so that an explicit NULL (stored as 1) stays distinguishable.
+static CALLBACK: AtomicUsize = AtomicUsize::new(0);
+
+fn default_printer() -> unsafe extern "C" fn(c_int, *const c_char, *mut c_void) -> c_int {
+    bpflink__default_print
+}
+
+fn current() -> libbpf_print_fn_t {
+    match CALLBACK.load(Ordering::Relaxed) {
+        0 => Some(default_printer()),
+        stored => {
+            let addr = stored - 1;
+            if addr == 0 {
+                None
+            } else {
+                // SAFETY: `addr` was stored by `swap` from a value of this
+                // very function-pointer type.
+                Some(unsafe {
+                    std::mem::transmute::<
+                        usize,
+                        unsafe extern "C" fn(c_int, *const c_char, *mut c_void) -> c_int,
+                    >(addr)
+                })
+            }
+        }
+    }
+}
+
+/// Installs `callback` and returns the previous one (the default printer
+/// if none was set before), like libbpf's atomic exchange.
+pub fn swap(callback: libbpf_print_fn_t) -> libbpf_print_fn_t {
+    let new = callback.map_or(0, |f| f as usize) + 1;
+    match CALLBACK.swap(new, Ordering::Relaxed) {
+        0 => Some(default_printer()),
+        1 => None,
+        old => {
+            // SAFETY: as in `current`.
+            Some(unsafe {
+                std::mem::transmute::<
+                    usize,
+                    unsafe extern "C" fn(c_int, *const c_char, *mut c_void) -> c_int,
+                >(old - 1)
+            })
+        }
+    }
+}
+
+/// Prints one core warning with libbpf's format string and arguments.
+pub fn warn(w: Warning) {
+    let Some(cb) = current() else { return };
+    // SAFETY (all arms): each format string's conversions match the
+    // arguments passed after it, the C strings are NUL-terminated statics,
+    // and bpflink__print preserves errno around the callback.
+    unsafe {
+        match w {
+            Warning::OptsTooSmall { type_name, sz } => bpflink__print(
+                cb,
+                LIBBPF_WARN,
+                c"libbpf: %s size (%zu) is too small\n".as_ptr(),
+                type_name.as_ptr(),
+                sz,
+            ),
+            Warning::OptsExtraBytes { type_name } => bpflink__print(
+                cb,
+                LIBBPF_WARN,
+                c"libbpf: %s has non-zero extra bytes\n".as_ptr(),
+                type_name.as_ptr(),
+            ),
+            Warning::OptsUnreadable { type_name, sz } => bpflink__print(
+                cb,
+                LIBBPF_WARN,
+                c"libbpf: %s size (%zu) reaches unreadable memory\n".as_ptr(),
+                type_name.as_ptr(),
+                sz,
+            ),
+            Warning::DupFailed { fd, errno } => bpflink__print(
+                cb,
+                LIBBPF_WARN,
+                c"libbpf: failed to dup FD %d to FD > 2: %d\n".as_ptr(),
+                fd as c_int,
+                errno.negated() as c_int,
+            ),
+        }
+    }
+}
+
+/// The core's [`crate::core::opts::Log`] for C calls: prints immediately.
+pub struct PrintLog;
+
+impl crate::core::opts::Log for PrintLog {
+    fn warn(&mut self, w: Warning) {
+        warn(w);
+    }
+}
+
+/// Install `fn` as the print callback for every message bpflink emits, and
+/// return the previous one (libbpf `libbpf_set_print`, `LIBBPF_0.0.1`).
+/// NULL silences all output. The default printer writes to stderr and
+/// honours `LIBBPF_LOG_LEVEL` (`warn`, `info` — the default — or `debug`).
+#[unsafe(no_mangle)]
+pub extern "C" fn libbpf_set_print(r#fn: libbpf_print_fn_t) -> libbpf_print_fn_t {
+    swap(r#fn)
+}
