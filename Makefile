@@ -1,5 +1,6 @@
 # bpflink: build, test and install like a C library (cargo-c conventions).
 #
+#   make deps            install the Debian packages the build and tests need
 #   make                 release build: build/lib/libbpflink.{a,so*} + include/bpflink.h
 #   make run             build and run the example (creates a real link; needs root)
 #   make test            the whole test suite (Rust, C against .so and .a, ABI checks)
@@ -32,9 +33,12 @@ NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 
 RUST_SOURCES := $(shell find src -type f) Cargo.toml Cargo.lock build.rs cbindgen.toml
 
-.PHONY: all lib header run test test-rust test-c check-abi install uninstall clean
+.PHONY: all deps lib header run test test-rust test-c check-abi install uninstall clean
 
 all: lib
+
+deps:
+	sh scripts/install-deps.sh
 
 lib: $(STATICLIB) $(LIBOUT)/libbpflink.so $(BUILD)/bpflink.pc
 

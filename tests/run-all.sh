@@ -1,0 +1,45 @@
+#!/bin/sh
+# The whole bpflink test suite (`make test`). Runs every runner even if one
+# fails, streams their output, and ends with one summary line adding up the
+# runners' own counts: "all: N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+
+run() {
+	name=$1; shift
+	printf '\n=== %s: %s\n' "$name" "$*"
+	# Keep the exit status of the step, not of tee.
+	{ "$@" 2>&1; echo "__rc=$?"; } | tee -a "$log" | grep -v '^__rc='
+	rc=$(grep '^__rc=' "$log" | tail -n 1 | cut -d= -f2)
+	if [ "$rc" != 0 ]; then
+		echo "=== $name FAILED (exit $rc)"
+		status=1
+		echo "$name" >> "$log.failed"
+	fi
+}
+
+rm -f "$log.failed"
+run rust cargo test --no-fail-fast
+run c-tests make --no-print-directory test-c
+run abi make --no-print-directory check-abi
+[ -f tests/install.sh ] && run install sh tests/install.sh
+
+# cargo prints "test result: ok. 12 passed; 0 failed; …"; the other runners
+# print "N passed, N failed".
+passed=$(sed -n -e 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1/p' \
+	-e 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+failed=$(sed -n -e 's/^test result: [a-zA-Z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\2/p' \
+	-e 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\2/p' "$log" | awk '{s+=$1} END {print s+0}')
+if [ -f "$log.failed" ]; then
+	echo
+	echo "failed steps: $(tr '\n' ' ' < "$log.failed")"
+	rm -f "$log.failed"
+	[ "$failed" -eq 0 ] && failed=1
+	status=1
+fi
+echo
+echo "all: $passed passed, $failed failed"
+exit $status
