@@ -1,4 +1,5 @@
 //! 1. Compiles the C half of the print path (src/ffi/print.c).
+#![allow(clippy::expect_used)] // a build script reports failure by panicking
 //! 2. Generates the C header with cbindgen into OUT_DIR/bpflink.h; writes
 //!    include/bpflink.h too only when BPFLINK_UPDATE_HEADER=1 (a build
 //!    script must not edit the source tree otherwise). `tests/header.rs`

@@ -117,7 +117,7 @@ impl TailReader for CallerTail {
         // the last of them is mapped: scan the rest of that page directly.
         let page_end = (first.wrapping_sub(1) | (MIN_PAGE - 1)).wrapping_add(1);
         let mut pos = first;
-        let stop = self.base.checked_add(end).unwrap_or(usize::MAX);
+        let stop = self.base.saturating_add(end);
         while pos < stop && pos < page_end {
             // SAFETY: `pos` lies on the same page as a byte we already read
             // (`base + start - 1`), and pages are mapped whole.

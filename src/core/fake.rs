@@ -119,7 +119,7 @@ impl Kernel for FakeKernel {
 
     fn dup_above_stdio(&self, fd: i32) -> Result<i32> {
         self.calls.borrow_mut().push(Call::DupAboveStdio(fd));
-        self.dup_result.borrow().clone().unwrap_or(Ok(200 + fd))
+        (*self.dup_result.borrow()).unwrap_or(Ok(200 + fd))
     }
 
     fn close(&self, fd: i32) {

@@ -79,7 +79,7 @@ pub fn swap(callback: libbpf_print_fn_t) -> libbpf_print_fn_t {
 /// Prints one core warning with libbpf's format string and arguments.
 pub fn warn(w: Warning) {
     let Some(cb) = current() else { return };
-    // SAFETY (all arms): each format string's conversions match the
+    // SAFETY: (all arms) each format string's conversions match the
     // arguments passed after it, the C strings are NUL-terminated statics,
     // and bpflink__print preserves errno around the callback.
     unsafe {
