@@ -13,4 +13,7 @@ pub mod opts;
 pub mod raw_tp;
 pub mod uapi;
 
+#[cfg(test)]
+mod tests;
+
 pub use errno::{Errno, Result};
