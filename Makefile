@@ -33,7 +33,7 @@ NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 
 RUST_SOURCES := $(shell find src -type f) Cargo.toml Cargo.lock build.rs cbindgen.toml
 
-.PHONY: all deps lib header run test test-rust test-c check-abi install uninstall clean
+.PHONY: FORCE all deps lib header run test test-rust test-c check-abi install uninstall clean
 
 all: lib
 
@@ -64,10 +64,16 @@ $(LIBOUT)/$(SONAME): $(SHAREDLIB)
 $(LIBOUT)/libbpflink.so: $(LIBOUT)/$(SONAME)
 	ln -sf $(SONAME) $@
 
-$(BUILD)/bpflink.pc: bpflink.pc.in Makefile
+# The .pc records the final paths, so it is written for the PREFIX/LIBDIR/
+# INCLUDEDIR of each `make install` (the build/ copy is for inspection).
+PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	-e 's|@VERSION@|$(VERSION)|' -e 's|@LIBBPF_ABI@|$(LIBBPF_ABI)|' -e 's|@NATIVE_LIBS@|$(NATIVE_LIBS)|' bpflink.pc.in
+
+$(BUILD)/bpflink.pc: bpflink.pc.in Makefile FORCE
 	@mkdir -p $(BUILD)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-		-e 's|@VERSION@|$(VERSION)|' -e 's|@LIBBPF_ABI@|$(LIBBPF_ABI)|' -e 's|@NATIVE_LIBS@|$(NATIVE_LIBS)|' $< > $@
+	@$(PC_SED) > $@
+
+FORCE:
 
 header:
 	BPFLINK_UPDATE_HEADER=1 $(CARGO) build --lib
@@ -98,7 +104,8 @@ install: lib
 	ln -sf libbpflink.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libbpflink.so
 	install -m 0644 include/bpflink.h $(DESTDIR)$(INCLUDEDIR)/bpflink.h
-	install -m 0644 $(BUILD)/bpflink.pc $(DESTDIR)$(PKGCONFIGDIR)/bpflink.pc
+	$(PC_SED) > $(DESTDIR)$(PKGCONFIGDIR)/bpflink.pc
+	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/bpflink.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libbpflink.a $(DESTDIR)$(LIBDIR)/libbpflink.so.$(VERSION) \
