@@ -8,6 +8,7 @@
 #   make uninstall
 #   make header          regenerate include/bpflink.h after changing the Rust API
 #   make check-abi       exported symbols carry libbpf's version nodes; SONAME set
+#   make conformance     differential test against the real libbpf 1.7.0 (SEED=N CASES=M)
 
 VERSION     := 0.1.0
 SOVERSION   := 0.1
@@ -86,6 +87,13 @@ run: lib
 
 check-abi: lib
 	sh tests/check-abi.sh $(SHAREDLIB) $(VERSION_SCRIPT) $(SONAME)
+
+# Differential conformance against the real libbpf v1.7.0 (built from the
+# libbpf-sys sources by scripts/build-oracle.sh) with a fake kernel; see
+# conformance/README.md. SEED=N CASES=M replay a run.
+.PHONY: conformance
+conformance: lib
+	NATIVE_LIBS="$(NATIVE_LIBS)" sh conformance/run.sh $(if $(SEED),--seed $(SEED)) $(if $(CASES),--cases $(CASES))
 
 test-rust:
 	$(CARGO) test --no-fail-fast

@@ -1,0 +1,288 @@
+/*
+ * A fake kernel for the differential conformance test.
+ *
+ * It is linked into each driver executable, which is linked with -rdynamic:
+ * the executable comes first in the dynamic linker's global lookup scope, so
+ * the references of libbpf.so.1.7.0 (syscall@GLIBC_2.2.5, fcntl64@GLIBC_2.28,
+ * close@GLIBC_2.2.5) and of libbpflink.so (syscall, fcntl, close) bind to the
+ * definitions below, exactly as with LD_PRELOAD, but without a second object
+ * to build and find, and with the fake's state in the same image as the
+ * driver. Calls that are not ours go to libc through dlsym(RTLD_NEXT).
+ *
+ * - syscall(SYS_bpf, cmd, attr, size): records cmd, size and the attr bytes,
+ *   then answers from the script the driver set for the case (an fd or
+ *   return value, or -1 with an errno; optionally writing a u32 back into
+ *   attr and filling the info buffer of BPF_OBJ_GET_INFO_BY_FD). It never
+ *   reaches the real kernel. Other syscall numbers are forwarded.
+ * - fcntl/fcntl64: F_DUPFD(_CLOEXEC) on an fd the fake handed out is
+ *   answered from the dup script; other calls are forwarded. Recorded.
+ * - close: closing a fake fd is recorded and swallowed (fake fds 0/1/2 are
+ *   the driver's real stdio); others are forwarded (and recorded while a
+ *   case runs).
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "fakebpf.h"
+
+struct fake_state *fake_state;
+
+typedef long (*syscall_fn)(long, ...);
+typedef int (*fcntl_fn)(int, int, ...);
+typedef int (*close_fn)(int);
+
+static syscall_fn real_syscall;
+static fcntl_fn real_fcntl, real_fcntl64;
+static close_fn real_close;
+
+static void resolve(void)
+{
+	if (!real_syscall)
+		real_syscall = (syscall_fn)dlsym(RTLD_NEXT, "syscall");
+	if (!real_fcntl)
+		real_fcntl = (fcntl_fn)dlsym(RTLD_NEXT, "fcntl");
+	if (!real_fcntl64) {
+		real_fcntl64 = (fcntl_fn)dlsym(RTLD_NEXT, "fcntl64");
+		if (!real_fcntl64)
+			real_fcntl64 = real_fcntl;
+	}
+	if (!real_close)
+		real_close = (close_fn)dlsym(RTLD_NEXT, "close");
+}
+
+static int is_fake_fd(int fd)
+{
+	struct fake_state *s = fake_state;
+	int i;
+
+	if (!s || !s->active)
+		return 0;
+	for (i = 0; i < s->nfds; i++)
+		if (s->fds[i] == fd)
+			return 1;
+	return 0;
+}
+
+static void add_fake_fd(int fd)
+{
+	struct fake_state *s = fake_state;
+
+	if (fd >= 0 && !is_fake_fd(fd) && s->nfds < FAKE_MAX_FDS)
+		s->fds[s->nfds++] = fd;
+}
+
+static void drop_fake_fd(int fd)
+{
+	struct fake_state *s = fake_state;
+	int i;
+
+	for (i = 0; i < s->nfds; i++)
+		if (s->fds[i] == fd) {
+			s->fds[i] = s->fds[--s->nfds];
+			return;
+		}
+}
+
+static struct fake_rec *new_rec(int kind)
+{
+	struct fake_state *s = fake_state;
+	struct fake_rec *r;
+
+	if (!s || !s->recording)
+		return NULL;
+	if (s->nrec >= FAKE_MAX_REC) {
+		s->rec_lost++;
+		return NULL;
+	}
+	r = &s->rec[s->nrec++];
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	return r;
+}
+
+static int in_window(uintptr_t p, size_t n)
+{
+	struct fake_state *s = fake_state;
+
+	return p >= s->wlo && p <= s->whi && n <= s->whi - p;
+}
+
+static long fake_bpf(int cmd, void *attr, unsigned int size)
+{
+	struct fake_state *s = fake_state;
+	struct fake_answer a = { FA_DEFAULT, 0, -1, 0, 0 };
+	struct fake_rec *r;
+	long ret;
+	int idx = s->bpf_calls++;
+
+	r = new_rec(REC_BPF);
+	if (r) {
+		r->a = cmd;
+		r->b = (long)(uintptr_t)attr;
+		r->c = size;
+		r->nbytes = size < FAKE_ATTR_MAX ? size : FAKE_ATTR_MAX;
+		if (attr)
+			memcpy(r->bytes, attr, r->nbytes);
+	}
+	if (idx < s->nans)
+		a = s->ans[idx];
+
+	if (attr && a.wb_off >= 0 && (unsigned int)a.wb_off + 4 <= size)
+		memcpy((char *)attr + a.wb_off, &a.wb_val, 4);
+	if (attr && a.fill > 0 && cmd == 15 /* BPF_OBJ_GET_INFO_BY_FD */ && size >= 16) {
+		uint64_t p;
+		uint32_t len;
+		int i;
+
+		memcpy(&p, (char *)attr + 8, 8);
+		memcpy(&len, (char *)attr + 4, 4);
+		if (len > (uint32_t)a.fill)
+			len = a.fill;
+		if (p && in_window((uintptr_t)p, len))
+			for (i = 0; i < (int)len; i++)
+				((unsigned char *)(uintptr_t)p)[i] = (unsigned char)(i * 7 + 1);
+	}
+
+	if (a.kind == FA_ERR) {
+		ret = -1;
+		errno = a.val;
+	} else {
+		ret = a.kind == FA_RET ? a.val : FAKE_DEFAULT_RET;
+		add_fake_fd((int)ret);
+	}
+	if (r) {
+		r->ret = ret;
+		r->err = ret < 0 ? errno : 0;
+	}
+	return ret;
+}
+
+long syscall(long nr, ...)
+{
+	va_list ap;
+	long a1, a2, a3, a4, a5, a6, ret;
+	struct fake_rec *r;
+	int saved;
+
+	va_start(ap, nr);
+	a1 = va_arg(ap, long);
+	a2 = va_arg(ap, long);
+	a3 = va_arg(ap, long);
+	a4 = va_arg(ap, long);
+	a5 = va_arg(ap, long);
+	a6 = va_arg(ap, long);
+	va_end(ap);
+
+	if (nr == SYS_bpf) {
+		if (!fake_state || !fake_state->active) {
+			/* never let the driver reach the real kernel's bpf() */
+			errno = ENOSYS;
+			return -1;
+		}
+		return fake_bpf((int)a1, (void *)(uintptr_t)a2, (unsigned int)a3);
+	}
+	resolve();
+	r = new_rec(REC_SYSCALL);
+	ret = real_syscall(nr, a1, a2, a3, a4, a5, a6);
+	saved = errno;
+	if (r) {
+		r->a = nr;
+		r->b = a1;
+		r->c = a2;
+		r->ret = ret;
+		r->err = ret < 0 ? saved : 0;
+	}
+	errno = saved;
+	return ret;
+}
+
+static int fake_fcntl(fcntl_fn real, int fd, int cmd, long arg)
+{
+	struct fake_state *s = fake_state;
+	struct fake_rec *r = new_rec(REC_FCNTL);
+	int ret, fake = is_fake_fd(fd), saved;
+
+	if (fake && (cmd == F_DUPFD_CLOEXEC || cmd == F_DUPFD)) {
+		int idx = s->dup_calls++;
+		struct fake_dupans d = { FD_DEFAULT, 0 };
+
+		if (idx < s->ndup)
+			d = s->dup[idx];
+		if (d.kind == FD_ERR) {
+			ret = -1;
+			errno = d.val;
+		} else {
+			ret = d.kind == FD_OK ? d.val : FAKE_DUP_BASE + idx;
+			add_fake_fd(ret);
+		}
+	} else if (fake) {
+		ret = 0;	/* F_GETFD, F_SETFD, ...: nothing to do on a fake fd */
+	} else {
+		ret = real(fd, cmd, arg);
+	}
+	saved = errno;
+	if (r) {
+		r->a = fd;
+		r->b = cmd;
+		r->c = arg;
+		r->ret = ret;
+		r->err = ret < 0 ? saved : 0;
+		r->fake = fake;
+	}
+	errno = saved;
+	return ret;
+}
+
+int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	long arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	resolve();
+	return fake_fcntl(real_fcntl, fd, cmd, arg);
+}
+
+int fcntl64(int fd, int cmd, ...)
+{
+	va_list ap;
+	long arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	resolve();
+	return fake_fcntl(real_fcntl64, fd, cmd, arg);
+}
+
+int close(int fd)
+{
+	struct fake_rec *r = new_rec(REC_CLOSE);
+	int ret, fake = is_fake_fd(fd), saved;
+
+	if (fake) {
+		drop_fake_fd(fd);
+		ret = 0;
+	} else {
+		resolve();
+		ret = real_close(fd);
+	}
+	saved = errno;
+	if (r) {
+		r->a = fd;
+		r->ret = ret;
+		r->err = ret < 0 ? saved : 0;
+		r->fake = fake;
+	}
+	errno = saved;
+	return ret;
+}

@@ -1,0 +1,123 @@
+#!/bin/sh
+# Differential conformance of bpflink against the real libbpf v1.7.0, with a
+# fake kernel (`make conformance`).
+#
+#   conformance/run.sh [--seed N] [--cases M] [--case K] [--no-build]
+#
+#   --seed N    seed of the random part (default: the time; always printed)
+#   --cases M   number of random cases (default 20000; the fixed part always runs)
+#   --case K    run only case K (same seed/cases) and print both transcripts
+#   --no-build  do not run `make lib` / rebuild the drivers
+#
+# Builds the oracle if missing (scripts/build-oracle.sh), builds
+# conformance/driver.c three times (-DORACLE against build/oracle; against
+# include/bpflink.h + build/lib/libbpflink.so; and + libbpflink.a), runs them
+# with the same seed, compares the oracle's transcript with bpflink's case by
+# case (compare.awk: the only differences allowed are the documented
+# deviations), checks that the static library's transcript is identical to
+# the shared one's, and compares the exported symbols (symbols.sh). Ends
+# with "N passed, N failed" (N = cases; symbol mismatches and static/shared
+# differences count as failures too); non-zero exit on any difference.
+# Transcripts are left in build/conformance/.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+MAKE=${MAKE:-make}
+CC=${CC:-cc}
+seed=""
+cases=20000
+only=""
+build=1
+while [ $# -gt 0 ]; do
+	case $1 in
+	--seed) seed=$2; shift 2 ;;
+	--cases) cases=$2; shift 2 ;;
+	--case) only=$2; shift 2 ;;
+	--no-build) build=0; shift ;;
+	*) echo "usage: $0 [--seed N] [--cases M] [--case K] [--no-build]" >&2; exit 2 ;;
+	esac
+done
+[ -n "$seed" ] || seed=$(date +%s)
+
+out=build/conformance
+mkdir -p "$out"
+
+if [ ! -e build/oracle/libbpf.so.1.7.0 ] || [ ! -e build/oracle/include/bpf/bpf.h ] ||
+   [ ! -e build/oracle/include/linux/bpf.h ]; then
+	echo "building the oracle (real libbpf v1.7.0, scripts/build-oracle.sh)..."
+	sh scripts/build-oracle.sh >"$out/oracle-build.log" 2>&1 || {
+		cat "$out/oracle-build.log"; echo "conformance: building the oracle failed" >&2; exit 2; }
+fi
+if [ "$build" = 1 ]; then
+	$MAKE --no-print-directory -s lib >"$out/lib-build.log" 2>&1 || {
+		cat "$out/lib-build.log"; echo "conformance: make lib failed" >&2; exit 2; }
+	CFLAGS="-O1 -g -Wall -Wextra -std=gnu11"
+	SRCS="conformance/driver.c conformance/fakebpf.c"
+	# The fake kernel is linked into each driver and exported with -rdynamic:
+	# the libraries' syscall/fcntl(64)/close references bind to it.
+	$CC $CFLAGS -DORACLE -Ibuild/oracle/include -o "$out/driver-oracle" $SRCS -rdynamic \
+		build/oracle/libbpf.so.1 -Wl,--disable-new-dtags,-rpath,"$root/build/oracle" -ldl
+	$CC $CFLAGS -Iinclude -o "$out/driver-bpflink" $SRCS -rdynamic \
+		build/lib/libbpflink.so -Wl,--disable-new-dtags,-rpath,"$root/build/lib" -ldl
+	$CC $CFLAGS -Iinclude -o "$out/driver-bpflink-static" $SRCS -rdynamic \
+		build/lib/libbpflink.a ${NATIVE_LIBS:--lgcc_s -lutil -lrt -lpthread -lm -ldl -lc}
+fi
+
+args="--seed $seed --cases $cases"
+[ -n "$only" ] && args="$args --case $only"
+echo "conformance: seed $seed, $cases random cases (plus the fixed corpus)"
+start=$(date +%s)
+"$out/driver-oracle" $args >"$out/oracle.txt" 2>"$out/oracle.err" &
+opid=$!
+"$out/driver-bpflink" $args >"$out/bpflink.txt" 2>"$out/bpflink.err" || {
+	echo "conformance: the bpflink driver failed:"; cat "$out/bpflink.err"; }
+wait $opid || { echo "conformance: the oracle driver failed:"; cat "$out/oracle.err"; }
+"$out/driver-bpflink-static" $args >"$out/bpflink-static.txt" 2>"$out/bpflink-static.err" || {
+	echo "conformance: the bpflink (static) driver failed:"; cat "$out/bpflink-static.err"; }
+echo "ran $(grep -c '^== case' "$out/oracle.txt") cases against libbpf 1.7.0," \
+	"libbpflink.so and libbpflink.a in $(($(date +%s) - start))s"
+
+if [ -n "$only" ]; then
+	echo "--- oracle (libbpf 1.7.0)"
+	sed -n '/^== case/,$p' "$out/oracle.txt"
+	echo "--- bpflink"
+	sed -n '/^== case/,$p' "$out/bpflink.txt"
+fi
+
+# Symbol mismatches and static/shared differences count as failures too.
+extra=0
+sh conformance/symbols.sh >"$out/symbols.txt" 2>&1 || {
+	n=$(sed -n 's/^symbols: [0-9]* checked, \([0-9]*\) mismatched$/\1/p' "$out/symbols.txt")
+	[ -n "$n" ] && [ "$n" != 0 ] || n=1
+	extra=$((extra + n))
+}
+cat "$out/symbols.txt"
+if cmp -s "$out/bpflink.txt" "$out/bpflink-static.txt"; then
+	echo "static library: transcript identical to the shared library's"
+else
+	awk -v maxshow=5 -f conformance/compare.awk "$out/oracle.txt" "$out/bpflink-static.txt" \
+		>"$out/summary-static.txt" || true
+	n=$(awk '$2 == "passed," && $4 == "failed" { f = $3 } END { print f + 0 }' "$out/summary-static.txt")
+	[ "$n" != 0 ] || n=1
+	echo "static library: transcript differs from the shared library's ($n failing cases against the oracle):"
+	sed -e '$d' -e 's/^/  static| /' "$out/summary-static.txt" | grep -v '^  static| *$' | head -n 60
+	extra=$((extra + n))
+fi
+
+rm -f "$out/deviations.txt"
+status=0
+awk -v devfile="$out/deviations.txt" -v extra_failed="$extra" -v maxshow=15 \
+	-f conformance/compare.awk "$out/oracle.txt" "$out/bpflink.txt" >"$out/summary.txt" || status=1
+if [ "$status" != 0 ]; then
+	sed '$d' "$out/summary.txt"
+	echo
+	echo "transcripts: $out/oracle.txt $out/bpflink.txt $out/bpflink-static.txt"
+	echo "replay this run:   conformance/run.sh --seed $seed --cases $cases   (or: make conformance SEED=$seed CASES=$cases)"
+	echo "replay one case K: conformance/run.sh --seed $seed --cases $cases --case K"
+else
+	sed '$d' "$out/summary.txt"
+	echo "replay: conformance/run.sh --seed $seed --cases $cases [--case K]"
+fi
+# the count line stays last
+tail -n 1 "$out/summary.txt"
+exit $status
