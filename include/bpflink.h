@@ -260,6 +260,10 @@ typedef int (*libbpf_print_fn_t)(enum libbpf_print_level level,
 #define BPFLINK_LIBBPF_MAJOR_VERSION 1
 #define BPFLINK_LIBBPF_MINOR_VERSION 7
 
+/* libbpf's link object (libbpf.h). Opaque: only pointers cross the ABI, and
+ * links from the real libbpf and from bpflink are interchangeable. */
+struct bpf_link;
+
 
 #ifdef __cplusplus
 extern "C" {
@@ -424,6 +428,171 @@ int bpf_obj_get_opts(const char *pathname, const struct bpf_obj_get_opts *opts);
  `pathname` is NULL or a C string.
  */
 int bpf_obj_get(const char *pathname);
+
+/*
+ Open a link pinned in bpffs (libbpf `bpf_link__open`, `LIBBPF_0.0.8`).
+
+ Gets an fd for `path` with `BPF_OBJ_GET` and wraps it in a new
+ `struct bpf_link` whose destroy closes the fd. The new link counts as
+ pinned at `path`: `bpf_link__pin` on it fails with `-EBUSY` and
+ `bpf_link__unpin` removes `path`. Like libbpf, there is no check that
+ the object is a link. On failure returns NULL with `errno` set (and
+ prints `libbpf: failed to open link at <path>: <-errno>`); free the link
+ with `bpf_link__destroy`.
+
+ # Safety
+ `path` is NULL or a C string.
+ */
+struct bpf_link *bpf_link__open(const char *path);
+
+/*
+ The fd of a link (libbpf `bpf_link__fd`, `LIBBPF_0.0.8`). The link keeps
+ owning it.
+
+ bpflink deviation: a NULL or `ERR_PTR` link (libbpf crashes) returns
+ `-EINVAL` with `errno` set.
+
+ # Safety
+ `link` is NULL, an `ERR_PTR` value, or a live link.
+ */
+int bpf_link__fd(const struct bpf_link *link);
+
+/*
+ The path a link is pinned at, or NULL if it is not pinned (libbpf
+ `bpf_link__pin_path`, `LIBBPF_0.0.8`). The string belongs to the link.
+
+ bpflink deviation: a NULL or `ERR_PTR` link (libbpf crashes) returns NULL
+ with `errno` = `EINVAL`.
+
+ # Safety
+ `link` is NULL, an `ERR_PTR` value, or a live link.
+ */
+const char *bpf_link__pin_path(const struct bpf_link *link);
+
+/*
+ Pin a link in bpffs at `path` (libbpf `bpf_link__pin`, `LIBBPF_0.0.8`).
+
+ `-EBUSY` if the link is already pinned. Otherwise creates the immediate
+ parent directory (mode 0700; a missing grandparent gives `-ENOENT`),
+ requires that directory to be on bpffs (`-EINVAL` otherwise — the
+ directory just created stays), and pins with `BPF_OBJ_PIN`. Returns 0, or
+ a negative errno with `errno` set.
+
+ bpflink deviations: a NULL or `ERR_PTR` link, or a NULL `path` (libbpf
+ crashes), return `-EINVAL`.
+
+ # Safety
+ `link` is NULL, an `ERR_PTR` value, or a live link; `path` is NULL or a
+ C string.
+ */
+int bpf_link__pin(struct bpf_link *link, const char *path);
+
+/*
+ Remove a link's pin (libbpf `bpf_link__unpin`, `LIBBPF_0.0.8`):
+ `unlink(pin_path)`. `-EINVAL` if not pinned; if the unlink fails its
+ errno is returned and the link still reports the pin path.
+
+ bpflink deviation: a NULL or `ERR_PTR` link (libbpf crashes) returns
+ `-EINVAL`.
+
+ # Safety
+ `link` is NULL, an `ERR_PTR` value, or a live link.
+ */
+int bpf_link__unpin(struct bpf_link *link);
+
+/*
+ Detach a link from its hook with `BPF_LINK_DETACH` (libbpf
+ `bpf_link__detach`, `LIBBPF_0.1.0`). The link object and its fd stay;
+ destroy still closes the fd. Returns 0 or a negative errno.
+
+ bpflink deviation: a NULL or `ERR_PTR` link (libbpf crashes) returns
+ `-EINVAL`.
+
+ # Safety
+ `link` is NULL, an `ERR_PTR` value, or a live link.
+ */
+int bpf_link__detach(struct bpf_link *link);
+
+/*
+ Release the link's ownership of its attachment (libbpf
+ `bpf_link__disconnect`, `LIBBPF_0.0.7`): a later `bpf_link__destroy`
+ frees the object but does not detach, so the fd is left open.
+
+ bpflink deviation: a NULL or `ERR_PTR` link (libbpf crashes) only sets
+ `errno` = `EINVAL`.
+
+ # Safety
+ `link` is NULL, an `ERR_PTR` value, or a live link.
+ */
+void bpf_link__disconnect(struct bpf_link *link);
+
+/*
+ Destroy a link (libbpf `bpf_link__destroy`, `LIBBPF_0.0.4`): unless it
+ was disconnected, call its `detach` (for links from `bpf_link__open`:
+ close the fd); free the pin path (the bpffs pin itself stays); free the
+ object through its `dealloc`, or libc `free`. Returns the detach result
+ (0, or a negative errno with `errno` set). NULL and `ERR_PTR` values are
+ ignored (0). Works on links created by the real libbpf too.
+
+ # Safety
+ `link` is NULL, an `ERR_PTR` value, or a live link, which is invalid
+ afterwards.
+ */
+int bpf_link__destroy(struct bpf_link *link);
+
+/*
+ The error of a libbpf pointer result (libbpf `libbpf_get_error`,
+ `LIBBPF_0.0.1`): 0 for a valid pointer; for an `ERR_PTR(-e)` value,
+ `-e` with `errno` = `e`; for NULL, `-errno` as left by the call that
+ failed.
+ */
+long libbpf_get_error(const void *ptr);
+
+/*
+ Describe an error (libbpf `libbpf_strerror`, `LIBBPF_0.0.1`). `err` may
+ be negative or positive. Below 4000 the C library's XSI `strerror_r` text
+ is written and its result returned as is (0, or a **positive** errno:
+ `EINVAL` for an unknown number, `ERANGE` when cut short); 4000–4013 are
+ libbpf's own codes (0, or `-ERANGE` when cut short); larger values give
+ "Unknown libbpf error N" and `-ENOENT`. `buf` is always NUL-terminated;
+ NULL `buf` or zero `size` is `-EINVAL`.
+
+ # Safety
+ `buf` is NULL or valid for writing `size` bytes.
+ */
+int libbpf_strerror(int err, char *buf, size_t size);
+
+/*
+ The libbpf major version whose ABI this library implements: 1 (libbpf
+ `libbpf_major_version`, `LIBBPF_0.6.0`).
+ */
+uint32_t libbpf_major_version(void);
+
+/*
+ The libbpf minor version whose ABI this library implements: 7 (libbpf
+ `libbpf_minor_version`, `LIBBPF_0.6.0`).
+ */
+uint32_t libbpf_minor_version(void);
+
+/*
+ `"v1.7"` (libbpf `libbpf_version_string`, `LIBBPF_0.6.0`); a static
+ string.
+ */
+const char *libbpf_version_string(void);
+
+/*
+ libbpf 1.7.0's name of an attach type, e.g. `"xdp"` for `BPF_XDP`, or
+ NULL for a value it does not know (libbpf `libbpf_bpf_attach_type_str`,
+ `LIBBPF_1.0.0`). A static string.
+ */
+const char *libbpf_bpf_attach_type_str(enum bpf_attach_type t);
+
+/*
+ libbpf 1.7.0's name of a link type, e.g. `"xdp"` for
+ `BPF_LINK_TYPE_XDP`, or NULL for a value it does not know (libbpf
+ `libbpf_bpf_link_type_str`, `LIBBPF_1.0.0`). A static string.
+ */
+const char *libbpf_bpf_link_type_str(enum bpf_link_type t);
 
 /*
  Install `fn` as the print callback for every message bpflink emits, and

@@ -154,3 +154,82 @@ impl TailReader for CallerTail {
         TailScan::Zero
     }
 }
+
+// ---- The object API (`bpf_link__*`, `libbpf_strerror`) -------------------
+
+use std::ffi::{CStr, c_char, c_void};
+
+use crate::core::link_object::LinkFs;
+
+fn check(ret: libc::c_int) -> Result<()> {
+    if ret < 0 { Err(Errno(errno())) } else { Ok(()) }
+}
+
+impl LinkFs for Sys {
+    fn mkdir(&self, path: &CStr, mode: u32) -> Result<()> {
+        // SAFETY: `path` is a NUL-terminated string that outlives the call.
+        check(unsafe { libc::mkdir(path.as_ptr(), mode as libc::mode_t) })
+    }
+
+    fn statfs_type(&self, path: &CStr) -> Result<i64> {
+        let mut st = std::mem::MaybeUninit::<libc::statfs>::zeroed();
+        // SAFETY: `path` is a C string; `st` is a writable `struct statfs`.
+        check(unsafe { libc::statfs(path.as_ptr(), st.as_mut_ptr()) })?;
+        // SAFETY: zero-initialised, and filled in by a successful statfs.
+        let f_type = unsafe { st.assume_init() }.f_type;
+        // `__fsword_t`: `long`, i.e. i64 on the LP64 targets we build for.
+        #[allow(clippy::unnecessary_cast)]
+        Ok(f_type as i64)
+    }
+
+    fn unlink(&self, path: &CStr) -> Result<()> {
+        // SAFETY: `path` is a NUL-terminated string that outlives the call.
+        check(unsafe { libc::unlink(path.as_ptr()) })
+    }
+}
+
+/// `close(fd)` reporting failure, with `errno` left as `close` set it (a
+/// link's own detach, libbpf's `bpf_link__detach_fd`).
+pub fn close_fd(fd: i32) -> Result<()> {
+    // SAFETY: closing an fd touches no memory; which fd is the caller's
+    // business (the link owns it).
+    check(unsafe { libc::close(fd) })
+}
+
+/// libc `calloc(1, size)`: zeroed memory that libc `free` (ours or the real
+/// libbpf's) releases. NULL on failure.
+pub fn calloc(size: usize) -> *mut c_void {
+    // SAFETY: calloc has no preconditions.
+    unsafe { libc::calloc(1, size) }
+}
+
+/// libc `strdup(s)`: NULL on failure; release with [`free`].
+pub fn strdup(s: &CStr) -> *mut c_char {
+    // SAFETY: `s` is a NUL-terminated string that outlives the call.
+    unsafe { libc::strdup(s.as_ptr()) }
+}
+
+/// libc `free(p)`.
+///
+/// # Safety
+/// `p` is NULL or came from libc's allocator and is not used afterwards.
+pub unsafe fn free(p: *mut c_void) {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { libc::free(p) }
+}
+
+/// The C library's XSI `strerror_r` (glibc `__xpg_strerror_r`, which
+/// libbpf gets by compiling without `_GNU_SOURCE`): `Ok` with its return
+/// value (0 or a positive errno), `Err(errno)` for an old-style -1.
+///
+/// # Safety
+/// `buf` is valid for writing `size` bytes.
+pub unsafe fn strerror_r(errnum: i32, buf: *mut c_char, size: usize) -> Result<i32> {
+    // SAFETY: forwarded from this function's contract.
+    let ret = unsafe { libc::strerror_r(errnum, buf, size) };
+    if ret < 0 {
+        Err(Errno(errno()))
+    } else {
+        Ok(ret)
+    }
+}

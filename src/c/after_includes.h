@@ -242,3 +242,7 @@ typedef int (*libbpf_print_fn_t)(enum libbpf_print_level level,
 /* Version of the libbpf ABI bpflink implements. */
 #define BPFLINK_LIBBPF_MAJOR_VERSION 1
 #define BPFLINK_LIBBPF_MINOR_VERSION 7
+
+/* libbpf's link object (libbpf.h). Opaque: only pointers cross the ABI, and
+ * links from the real libbpf and from bpflink are interchangeable. */
+struct bpf_link;

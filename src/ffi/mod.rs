@@ -3,6 +3,7 @@
 //! the `Result` into libbpf's `-errno` + `errno` in one place (`ret`).
 
 pub mod bpf;
+pub mod libbpf;
 pub mod opts;
 pub mod print;
 pub mod ret;

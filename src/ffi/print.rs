@@ -3,10 +3,12 @@
 //! it (NULL silences everything). Messages keep libbpf's exact format
 //! strings and arguments, so a callback sees what it would see with libbpf.
 
-use std::ffi::{c_char, c_int, c_void};
+use std::ffi::{CStr, c_char, c_int, c_void};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::core::link_object::{Message, ObjectLog};
 use crate::core::opts::Warning;
+use crate::core::strerror::errstr;
 
 /// `libbpf_print_fn_t`: `int (*)(enum libbpf_print_level, const char *, va_list)`.
 /// `va_list` is only ever passed through, so it is an opaque pointer here.
@@ -115,12 +117,79 @@ pub fn warn(w: Warning) {
     }
 }
 
+/// Prints one object-API message (`bpf_link__*`) with libbpf 1.7.0's format
+/// string, arguments and level.
+pub fn object(m: Message<'_>) {
+    let Some(cb) = current() else { return };
+    // SAFETY: (all arms) each format string's conversions match the
+    // arguments after it (`%s`: a C string or NULL, as libbpf passes; `%d`:
+    // a c_int), the strings outlive the call, and bpflink__print preserves
+    // errno around the callback.
+    unsafe {
+        match m {
+            Message::MkdirFailed { path, err } => {
+                let e = errstr(err.negated());
+                bpflink__print(
+                    cb,
+                    LIBBPF_WARN,
+                    c"libbpf: failed to mkdir %s: %s\n".as_ptr(),
+                    path.as_ptr(),
+                    e.as_ptr(),
+                )
+            }
+            Message::StatfsFailed { dir, err } => {
+                let e = errstr(err.0);
+                bpflink__print(
+                    cb,
+                    LIBBPF_WARN,
+                    c"libbpf: failed to statfs %s: %s\n".as_ptr(),
+                    dir.as_ptr(),
+                    e.as_ptr(),
+                )
+            }
+            Message::NotOnBpffs { path } => bpflink__print(
+                cb,
+                LIBBPF_WARN,
+                c"libbpf: specified path %s is not on BPF FS\n".as_ptr(),
+                path.as_ptr(),
+            ),
+            Message::OpenFailed { path, err } => bpflink__print(
+                cb,
+                LIBBPF_WARN,
+                c"libbpf: failed to open link at %s: %d\n".as_ptr(),
+                path.map_or(std::ptr::null(), CStr::as_ptr),
+                err.negated() as c_int,
+            ),
+            Message::Pinned { fd, path } => bpflink__print(
+                cb,
+                LIBBPF_DEBUG,
+                c"libbpf: link fd=%d: pinned at %s\n".as_ptr(),
+                fd as c_int,
+                path.as_ptr(),
+            ),
+            Message::Unpinned { fd, path } => bpflink__print(
+                cb,
+                LIBBPF_DEBUG,
+                c"libbpf: link fd=%d: unpinned from %s\n".as_ptr(),
+                fd as c_int,
+                path.as_ptr(),
+            ),
+        }
+    }
+}
+
 /// The core's [`crate::core::opts::Log`] for C calls: prints immediately.
 pub struct PrintLog;
 
 impl crate::core::opts::Log for PrintLog {
     fn warn(&mut self, w: Warning) {
         warn(w);
+    }
+}
+
+impl ObjectLog for PrintLog {
+    fn message(&mut self, m: Message<'_>) {
+        object(m);
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::ffi::c_int;
 
-use crate::core::errno::Result;
+use crate::core::errno::{Errno, Result};
 use crate::sys::store_errno;
 
 /// `libbpf_err` / `libbpf_err_errno`. A failure whose errno is 0 (only a
@@ -19,4 +19,27 @@ pub fn int(r: Result<i32>) -> c_int {
             e.negated()
         }
     }
+}
+
+/// `libbpf_err_ptr(-e)`: `errno = e`, NULL.
+pub fn null<T>(e: Errno) -> *mut T {
+    store_errno(e.0);
+    std::ptr::null_mut()
+}
+
+/// For `long` results: the value, or `errno = e` and `-e`.
+pub fn long(r: Result<i64>) -> std::ffi::c_long {
+    match r {
+        Ok(v) => v as std::ffi::c_long,
+        Err(e) => {
+            store_errno(e.0);
+            std::ffi::c_long::from(e.negated())
+        }
+    }
+}
+
+/// A `void` function's failure: only `errno = e` (bpflink's answer to
+/// garbage input libbpf would crash on).
+pub fn errno_only(e: Errno) {
+    store_errno(e.0);
 }
