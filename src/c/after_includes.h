@@ -88,6 +88,12 @@
 #ifndef BPF_F_PREORDER
 #define BPF_F_PREORDER		(1U << 6)
 #endif
+/* An enumerator (plus a self-referencing macro) in the UAPI since Linux
+ * 6.4; the mprog attach types (tcx, netkit, cgroup) take it in
+ * opts.flags to say that relative_fd/relative_id names a link. */
+#ifndef BPF_F_LINK
+#define BPF_F_LINK		(1U << 13)
+#endif
 #ifndef BPF_F_NETFILTER_IP_DEFRAG
 #define BPF_F_NETFILTER_IP_DEFRAG (1U << 0)
 #endif
