@@ -150,6 +150,7 @@ struct tcase {
 	uint8_t img[IMG];	/* opts bytes (img[0..8] is replaced by sz) */
 	int place;		/* 0: at OFF_OPTS + mis; k > 0: the opts end k bytes before the unmapped end */
 	int mis;		/* misalignment of the opts pointer (normal placement only) */
+	uint32_t far;		/* normal placement: region offset of one non-zero byte far in the tail */
 	int p1, p2;		/* pointer arguments: 1 = valid region pointer, 0 = NULL */
 	uint32_t in_val;	/* initial *info_len */
 	int nk;
@@ -179,11 +180,14 @@ static int print_cb(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (S->nmsg >= MAX_MSG) {
 		S->msg_lost++;
+		errno = 7777;
 		return 0;
 	}
 	vsnprintf(S->msg[S->nmsg], MSG_LEN, fmt, ap);
 	S->lvl[S->nmsg] = (int)level;
 	S->nmsg++;
+	/* libbpf saves errno around the callback: clobber it to see that */
+	errno = 7777;
 	return 0;
 }
 
@@ -219,6 +223,8 @@ static void run_child(const struct tcase *c)
 		o = opts_addr(c);
 		memcpy(o, c->img, n);
 		memcpy(o, &c->sz, 8);
+		if (c->far && !c->place)
+			R[c->far] = 0x5a;
 	}
 	*next_id = SENTINEL_OUT;
 	*info_len = c->in_val;
@@ -428,6 +434,9 @@ static void print_call(FILE *f, const struct tcase *c)
 			fprintf(f, " mapped=%d then unmapped", c->place);
 		else
 			fprintf(f, " zeros to R+0x%lx then unmapped", (unsigned long)R_SIZE);
+		if (c->far && !c->place)
+			fprintf(f, ", except R+0x%x=0x5a (opts+%lu)", c->far,
+				(unsigned long)((uint8_t *)R_BASE + c->far - opts_addr(c)));
 		fprintf(f, "\nopts bytes[8..%zu]: ", last);
 		hex(f, c->img + 8, last - 8);
 		fprintf(f, "\n");
@@ -688,6 +697,8 @@ static const uint64_t SIZES[] = {
 	~0ull, (1ull << 63) - 1,
 };
 
+static void far_bytes(int fn);
+
 static void fixed_link_create(void)
 {
 	struct tcase c;
@@ -909,6 +920,32 @@ static void fixed_link_create(void)
 				run_case(&c, "fixed");
 			}
 	}
+	far_bytes(F_LINK_CREATE);
+}
+
+/* A non-zero byte far in a long zero tail (pages away from the struct). */
+static void far_bytes(int fn)
+{
+	static const uint32_t FAR[] = { OFF_OPTS + 0xfff, OFF_OPTS + 0x1000, 0x8123, R_SIZE - 1 };
+	struct tcase c;
+	int i, j, m;
+
+	for (i = 0; i < NF(FAR); i++)
+		for (m = 0; m < 2; m++)
+			for (j = 0; j < 4; j++) {
+				uint32_t rel = FAR[i] - OFF_OPTS - (m ? 3 : 0);
+				uint64_t sz = j == 0 ? 1ull << 40 : j == 1 ? rel : j == 2 ? rel + 1 :
+					      (1ull << 63) - 1;
+
+				init_case(&c, fn);
+				c.a2 = 37;
+				c.mis = m ? 3 : 0;
+				c.far = FAR[i];
+				set_opts(&c, sz);
+				desc(&c, "far byte at R+0x%x, sz %" PRIu64 "%s", FAR[i], sz,
+				     m ? " misaligned" : "");
+				run_case(&c, "fixed");
+			}
 }
 
 static void fixed_update(void)
@@ -1427,6 +1464,11 @@ static void gen_random(struct tcase *c)
 		} else if (r < 25) {
 			c->mis = 1 + below(7);
 		}
+		if (!c->place && chance(10)) {
+			c->far = OFF_OPTS + c->mis + IMG + below(R_SIZE - OFF_OPTS - IMG - 8);
+			if (chance(50))
+				c->sz = c->far - OFF_OPTS - c->mis + below(3);
+		}
 	}
 
 	c->nk = 1 + (chance(40) ? 1 : 0) + (chance(10) ? 1 : 0);
@@ -1527,6 +1569,11 @@ int main(int argc, char **argv)
 		fixed_small_opts(F_RAW_TP_OPEN_OPTS);
 		fixed_small_opts(F_OBJ_PIN_OPTS);
 		fixed_small_opts(F_OBJ_GET_OPTS);
+		far_bytes(F_LINK_UPDATE);
+		far_bytes(F_GET_FD_BY_ID_OPTS);
+		far_bytes(F_RAW_TP_OPEN_OPTS);
+		far_bytes(F_OBJ_PIN_OPTS);
+		far_bytes(F_OBJ_GET_OPTS);
 	}
 	rs = seed ^ 0x9e3779b97f4a7c15ull;
 	if (!rs)
