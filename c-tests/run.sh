@@ -94,6 +94,23 @@ else
 	skip "[layout/libbpf-1.7 bpf.h] vendored libbpf 1.7.0 not found (cargo fetch gets libbpf-sys)"
 fi
 
+# struct bpflink_link_info against libbpf 1.7's UAPI struct bpf_link_info:
+# every member at the same offset with the same size (compile-time asserts).
+if [ -n "$UAPI" ] && [ -d "$UAPI" ]; then
+	for cc in gcc clang; do
+		command -v "$cc" >/dev/null 2>&1 || continue
+		if "$cc" -std=c11 -Wall -Wextra -Werror -pedantic -isystem "$UAPI" -I"$INCDIR" \
+			-c "$HERE/link_info_layout.c" -o /dev/null > "$tmp" 2>&1; then
+			pass "[link_info_layout/$cc] struct bpflink_link_info == libbpf 1.7 UAPI struct bpf_link_info, member by member"
+		else
+			fail "[link_info_layout/$cc] struct bpflink_link_info differs from libbpf 1.7's struct bpf_link_info:"
+			sed 's/^/# /' "$tmp"
+		fi
+	done
+else
+	skip "[link_info_layout] vendored libbpf 1.7.0 UAPI not found (cargo fetch gets libbpf-sys)"
+fi
+
 # How each binary was linked: the shared ones need libbpflink.so.0.1 and
 # bind libbpf's version nodes; the static ones do not need it at all.
 # (layout calls no function, so it has nothing to need.)

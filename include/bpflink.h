@@ -270,6 +270,158 @@ typedef int (*libbpf_print_fn_t)(enum libbpf_print_level level,
  * links from the real libbpf and from bpflink are interchangeable. */
 struct bpf_link;
 
+/*
+ * struct bpflink_link_info: the kernel's `struct bpf_link_info` as libbpf
+ * v1.7.0's UAPI defines it (64 bytes), under our own tag so that it never
+ * clashes with the one of whatever <linux/bpf.h> is included. An older
+ * <linux/bpf.h> (Linux 6.1 here) lacks the netfilter, tcx, netkit,
+ * uprobe_multi, perf_event and sockmap members; with this struct every
+ * per-type member is usable anywhere:
+ *
+ *	struct bpflink_link_info info;
+ *	__u32 len = sizeof(info);
+ *	memset(&info, 0, sizeof(info));
+ *	err = bpflink_link_get_info_by_fd(fd, &info, &len);
+ *	if (!err && info.type == BPF_LINK_TYPE_TCX) use(info.tcx.ifindex);
+ *
+ * The kernel fills at most the size it knows and reports it in len.
+ */
+struct bpflink_link_info {
+	__u32 type;
+	__u32 id;
+	__u32 prog_id;
+	__u32 reserved0;		/* padding: the union is 8-aligned */
+	__extension__ union {
+		struct {
+			__u64 tp_name;		/* in/out: buffer address */
+			__u32 tp_name_len;	/* in/out: buffer length */
+			__u32 reserved;
+			__u64 cookie;
+		} raw_tracepoint;
+		struct {
+			__u32 attach_type;
+			__u32 target_obj_id;	/* prog id for freplace, else BTF object id */
+			__u32 target_btf_id;
+			__u32 reserved;
+			__u64 cookie;
+		} tracing;
+		struct {
+			__u64 cgroup_id;
+			__u32 attach_type;
+		} cgroup;
+		struct {
+			__u64 target_name;	/* in/out: buffer address */
+			__u32 target_name_len;	/* in/out: buffer length */
+			__extension__ union {
+				struct {
+					__u32 map_id;
+				} map;
+			};
+			__extension__ union {
+				struct {
+					__u64 cgroup_id;
+					__u32 order;
+				} cgroup;
+				struct {
+					__u32 tid;
+					__u32 pid;
+				} task;
+			};
+		} iter;
+		struct {
+			__u32 netns_ino;
+			__u32 attach_type;
+		} netns;
+		struct {
+			__u32 ifindex;
+		} xdp;
+		struct {
+			__u32 map_id;
+		} struct_ops;
+		struct {
+			__u32 pf;
+			__u32 hooknum;
+			__s32 priority;
+			__u32 flags;
+		} netfilter;
+		struct {
+			__u64 addrs;
+			__u32 count;
+			__u32 flags;
+			__u64 missed;
+			__u64 cookies;
+		} kprobe_multi;
+		struct {
+			__u64 path;
+			__u64 offsets;
+			__u64 ref_ctr_offsets;
+			__u64 cookies;
+			__u32 path_size;	/* in/out: path length incl. the NUL */
+			__u32 count;		/* in/out: number of offsets */
+			__u32 flags;
+			__u32 pid;
+		} uprobe_multi;
+		struct {
+			__u32 type;		/* enum bpf_perf_event_type */
+			__u32 reserved;
+			__extension__ union {
+				struct {
+					__u64 file_name;	/* in/out */
+					__u32 name_len;
+					__u32 offset;
+					__u64 cookie;
+					__u64 ref_ctr_offset;
+				} uprobe;
+				struct {
+					__u64 func_name;	/* in/out */
+					__u32 name_len;
+					__u32 offset;
+					__u64 addr;
+					__u64 missed;
+					__u64 cookie;
+				} kprobe;
+				struct {
+					__u64 tp_name;		/* in/out */
+					__u32 name_len;
+					__u32 reserved;
+					__u64 cookie;
+				} tracepoint;
+				struct {
+					__u64 config;
+					__u32 type;
+					__u32 reserved;
+					__u64 cookie;
+				} event;
+			};
+		} perf_event;
+		struct {
+			__u32 ifindex;
+			__u32 attach_type;
+		} tcx;
+		struct {
+			__u32 ifindex;
+			__u32 attach_type;
+		} netkit;
+		struct {
+			__u32 map_id;
+			__u32 attach_type;
+		} sockmap;
+	};
+};
+
+/* bpf_link_get_info_by_fd() for a struct bpflink_link_info (header-only). */
+#ifdef __cplusplus
+extern "C" {
+#endif
+int bpf_obj_get_info_by_fd(int bpf_fd, void *info, __u32 *info_len);
+#ifdef __cplusplus
+}
+#endif
+static inline int bpflink_link_get_info_by_fd(int link_fd, struct bpflink_link_info *info, __u32 *info_len)
+{
+	return bpf_obj_get_info_by_fd(link_fd, info, info_len);
+}
+
 
 #ifdef __cplusplus
 extern "C" {
