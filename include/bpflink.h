@@ -757,8 +757,19 @@ const char *libbpf_bpf_link_type_str(enum bpf_link_type t);
  return the previous one (libbpf `libbpf_set_print`, `LIBBPF_0.0.1`).
  NULL silences all output. The default printer writes to stderr and
  honours `LIBBPF_LOG_LEVEL` (`warn`, `info` — the default — or `debug`).
+
+ Beside the real libbpf (bpflink LD_PRELOADed in front of `libbpf.so.1`,
+ or both linked into one program), the app's call reaches this function
+ first; it is forwarded to the real `libbpf_set_print` too, so libbpf's
+ own messages and ours go to the same callback, and an app that silenced
+ libbpf silences both (README, "LD_PRELOAD").
  */
 libbpf_print_fn_t libbpf_set_print(libbpf_print_fn_t fn);
+
+/*
+ glibc's `secure_getenv` (not bound by the libc crate).
+ */
+extern char *secure_getenv(const char *name);
 
 #ifdef __cplusplus
 }  // extern "C"

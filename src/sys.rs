@@ -75,6 +75,37 @@ pub fn load_errno() -> i32 {
     errno()
 }
 
+// ---- Interface names (the Rust API and the `bpflink` tool) ---------------
+
+/// libc `if_indextoname`: the name of interface `ifindex` in the calling
+/// thread's network namespace, or `Err(errno)` (`ENXIO`: no such index).
+pub fn if_indextoname(ifindex: u32) -> Result<String> {
+    let mut buf = [0 as libc::c_char; libc::IF_NAMESIZE];
+    // SAFETY: `buf` has the IF_NAMESIZE bytes if_indextoname may write.
+    let p = unsafe { libc::if_indextoname(ifindex, buf.as_mut_ptr()) };
+    if p.is_null() {
+        return Err(Errno(errno()));
+    }
+    // SAFETY: on success `buf` holds a NUL-terminated name.
+    let name = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) };
+    Ok(name.to_string_lossy().into_owned())
+}
+
+/// libc `if_nametoindex`: the index of interface `name` in the calling
+/// thread's network namespace, or `Err(errno)` (`ENODEV`: no such name).
+pub fn if_nametoindex(name: &std::ffi::CStr) -> Result<u32> {
+    // SAFETY: `name` is a NUL-terminated string that outlives the call.
+    let idx = unsafe { libc::if_nametoindex(name.as_ptr()) };
+    if idx == 0 {
+        Err(Errno(match errno() {
+            0 => libc::ENODEV,
+            e => e,
+        }))
+    } else {
+        Ok(idx)
+    }
+}
+
 /// Conservative page size for "is this byte on an already-touched page"
 /// reasoning; real pages are never smaller.
 const MIN_PAGE: usize = 4096;
@@ -232,4 +263,74 @@ pub unsafe fn strerror_r(errnum: i32, buf: *mut c_char, size: usize) -> Result<i
     } else {
         Ok(ret)
     }
+}
+
+unsafe extern "C" {
+    /// glibc's `secure_getenv` (not bound by the libc crate).
+    fn secure_getenv(name: *const c_char) -> *mut c_char;
+}
+
+/// `secure_getenv(name)`: the value's bytes, or `None` when unset or when
+/// the process runs set-uid/set-gid (AT_SECURE).
+pub fn secure_env(name: &CStr) -> Option<Vec<u8>> {
+    // SAFETY: `name` is a C string; secure_getenv returns NULL or a pointer
+    // into the environment, which we copy at once.
+    let p = unsafe { secure_getenv(name.as_ptr()) };
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: a non-NULL result is a NUL-terminated string.
+    Some(unsafe { CStr::from_ptr(p) }.to_bytes().to_vec())
+}
+
+/// Opens `path` for appending (created 0600 if missing), close-on-exec,
+/// never as fd 0/1/2.
+pub fn open_append(path: &CStr) -> Result<i32> {
+    // SAFETY: `path` is a C string; open touches no other memory.
+    let fd = unsafe {
+        libc::open(
+            path.as_ptr(),
+            libc::O_WRONLY | libc::O_APPEND | libc::O_CREAT | libc::O_CLOEXEC,
+            0o600,
+        )
+    };
+    if fd < 0 {
+        return Err(Errno(errno()));
+    }
+    if fd > 2 {
+        return Ok(fd);
+    }
+    let moved = SYS.dup_above_stdio(fd);
+    SYS.close(fd);
+    moved
+}
+
+/// `close(fd)` without disturbing errno.
+pub fn close_keep_errno(fd: i32) {
+    SYS.close(fd);
+}
+
+/// Writes all of `buf` to `fd`, retrying short writes and EINTR; gives up
+/// silently on other errors (used for the trace, which must never fail a
+/// call).
+pub fn write_all(fd: i32, mut buf: &[u8]) {
+    while !buf.is_empty() {
+        // SAFETY: `buf` is a live slice of `buf.len()` bytes.
+        let n = unsafe { libc::write(fd, buf.as_ptr().cast(), buf.len()) };
+        if n < 0 {
+            if errno() == libc::EINTR {
+                continue;
+            }
+            return;
+        }
+        buf = buf.get(n as usize..).unwrap_or(&[]);
+    }
+}
+
+/// The next definition of `name` after the one in our own object
+/// (`dlsym(RTLD_NEXT, name)`), e.g. the real libbpf's when we are
+/// LD_PRELOADed in front of it. NULL when there is none.
+pub fn next_symbol(name: &CStr) -> *mut c_void {
+    // SAFETY: `name` is a C string; dlsym only reads it.
+    unsafe { libc::dlsym(libc::RTLD_NEXT, name.as_ptr()) }
 }

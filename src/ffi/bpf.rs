@@ -2,11 +2,16 @@
 //! Each body is the same three steps: decode the C arguments, run the core
 //! against the real kernel, convert the result once with `ret::int`.
 
+// Each body runs in an immediately-called closure so that early returns
+// are traced too (STYLE.md §4 habit 2).
+#![allow(clippy::redundant_closure_call)]
+
 use std::ffi::{c_char, c_int, c_void};
 
 use super::opts::with_opts;
 use super::print::PrintLog;
 use super::ret;
+use super::trace::traced;
 use crate::core::abi::{self, *};
 use crate::core::errno::Errno;
 use crate::core::{calls, link_create, raw_tp};
@@ -49,11 +54,15 @@ pub unsafe extern "C" fn bpf_link_create(
     opts: *const bpf_link_create_opts,
 ) -> c_int {
     // SAFETY: forwarded from this function's contract.
-    ret::int(unsafe {
+    let r = ret::int(unsafe {
         with_opts(opts.cast(), abi::LINK_CREATE_OPTS, |o| {
             link_create::link_create(&SYS, prog_fd, target_fd, attach_type, o, &mut PrintLog)
         })
-    })
+    });
+    traced!(
+        r,
+        "bpf_link_create(prog_fd={prog_fd}, target_fd={target_fd}, attach_type={attach_type}, opts={opts:p})"
+    )
 }
 
 /// Replace the program of a link (libbpf `bpf_link_update`, `LIBBPF_0.0.8`).
@@ -71,26 +80,38 @@ pub unsafe extern "C" fn bpf_link_update(
     new_prog_fd: c_int,
     opts: *const bpf_link_update_opts,
 ) -> c_int {
-    // SAFETY: forwarded from this function's contract.
-    ret::int(unsafe {
-        with_opts(opts.cast(), abi::LINK_UPDATE_OPTS, |o| {
-            calls::link_update(&SYS, link_fd, new_prog_fd, o, &mut PrintLog)
+    let r: c_int = (|| {
+        // SAFETY: forwarded from this function's contract.
+        ret::int(unsafe {
+            with_opts(opts.cast(), abi::LINK_UPDATE_OPTS, |o| {
+                calls::link_update(&SYS, link_fd, new_prog_fd, o, &mut PrintLog)
+            })
         })
-    })
+    })();
+    traced!(
+        r,
+        "bpf_link_update(link_fd={link_fd}, new_prog_fd={new_prog_fd}, opts={opts:p})"
+    )
 }
 
 /// Detach a link from its hook, keeping the fd (libbpf `bpf_link_detach`,
 /// `LIBBPF_0.1.0`). Returns 0, or a negative errno with `errno` set.
 #[unsafe(no_mangle)]
 pub extern "C" fn bpf_link_detach(link_fd: c_int) -> c_int {
-    ret::int(calls::link_detach(&SYS, link_fd))
+    traced!(
+        ret::int(calls::link_detach(&SYS, link_fd)),
+        "bpf_link_detach(link_fd={link_fd})"
+    )
 }
 
 /// Create an iterator fd from an iter link (libbpf `bpf_iter_create`,
 /// `LIBBPF_0.0.9`). Returns the fd (≥ 3, close-on-exec) or a negative errno.
 #[unsafe(no_mangle)]
 pub extern "C" fn bpf_iter_create(link_fd: c_int) -> c_int {
-    ret::int(calls::iter_create(&SYS, link_fd, &mut PrintLog))
+    traced!(
+        ret::int(calls::iter_create(&SYS, link_fd, &mut PrintLog)),
+        "bpf_iter_create(link_fd={link_fd})"
+    )
 }
 
 /// The id of the next link after `start_id` (libbpf `bpf_link_get_next_id`,
@@ -104,16 +125,21 @@ pub extern "C" fn bpf_iter_create(link_fd: c_int) -> c_int {
 /// `next_id` is NULL or valid for writing a `__u32`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bpf_link_get_next_id(start_id: u32, next_id: *mut u32) -> c_int {
-    if next_id.is_null() {
-        return ret::int(Err(Errno::EINVAL));
-    }
-    ret::int(calls::link_get_next_id(&SYS, start_id).map(|(r, next)| {
-        if let Some(id) = next {
-            // SAFETY: checked non-NULL above; the caller vouches for it.
-            unsafe { next_id.write_unaligned(id) };
-        }
-        r
-    }))
+    let r = if next_id.is_null() {
+        ret::int(Err(Errno::EINVAL))
+    } else {
+        ret::int(calls::link_get_next_id(&SYS, start_id).map(|(r, next)| {
+            if let Some(id) = next {
+                // SAFETY: checked non-NULL above; the caller vouches for it.
+                unsafe { next_id.write_unaligned(id) };
+            }
+            r
+        }))
+    };
+    traced!(
+        r,
+        "bpf_link_get_next_id(start_id={start_id}, next_id={next_id:p})"
+    )
 }
 
 /// Open an fd to the link with id `id` (libbpf `bpf_link_get_fd_by_id_opts`,
@@ -129,19 +155,25 @@ pub unsafe extern "C" fn bpf_link_get_fd_by_id_opts(
     id: u32,
     opts: *const bpf_get_fd_by_id_opts,
 ) -> c_int {
-    // SAFETY: forwarded from this function's contract.
-    ret::int(unsafe {
-        with_opts(opts.cast(), abi::GET_FD_BY_ID_OPTS, |o| {
-            calls::link_get_fd_by_id(&SYS, id, o, &mut PrintLog)
+    let r: c_int = (|| {
+        // SAFETY: forwarded from this function's contract.
+        ret::int(unsafe {
+            with_opts(opts.cast(), abi::GET_FD_BY_ID_OPTS, |o| {
+                calls::link_get_fd_by_id(&SYS, id, o, &mut PrintLog)
+            })
         })
-    })
+    })();
+    traced!(r, "bpf_link_get_fd_by_id_opts(id={id}, opts={opts:p})")
 }
 
 /// `bpf_link_get_fd_by_id_opts(id, NULL)` (libbpf `bpf_link_get_fd_by_id`,
 /// `LIBBPF_0.0.9`).
 #[unsafe(no_mangle)]
 pub extern "C" fn bpf_link_get_fd_by_id(id: u32) -> c_int {
-    ret::int(calls::link_get_fd_by_id(&SYS, id, None, &mut PrintLog))
+    traced!(
+        ret::int(calls::link_get_fd_by_id(&SYS, id, None, &mut PrintLog)),
+        "bpf_link_get_fd_by_id(id={id})"
+    )
 }
 
 /// Ask the kernel about a BPF object (libbpf `bpf_obj_get_info_by_fd`,
@@ -160,19 +192,25 @@ pub unsafe extern "C" fn bpf_obj_get_info_by_fd(
     info: *mut c_void,
     info_len: *mut u32,
 ) -> c_int {
-    if info_len.is_null() {
-        return ret::int(Err(Errno::EINVAL));
-    }
-    // SAFETY: non-NULL; the caller vouches for it.
-    let len_in = unsafe { info_len.read_unaligned() };
-    ret::int(
-        calls::obj_get_info_by_fd(&SYS, bpf_fd, info as u64, len_in).map(|(r, len_out)| {
-            if let Some(len) = len_out {
-                // SAFETY: as above.
-                unsafe { info_len.write_unaligned(len) };
-            }
-            r
-        }),
+    let r: c_int = (|| {
+        if info_len.is_null() {
+            return ret::int(Err(Errno::EINVAL));
+        }
+        // SAFETY: non-NULL; the caller vouches for it.
+        let len_in = unsafe { info_len.read_unaligned() };
+        ret::int(
+            calls::obj_get_info_by_fd(&SYS, bpf_fd, info as u64, len_in).map(|(r, len_out)| {
+                if let Some(len) = len_out {
+                    // SAFETY: as above.
+                    unsafe { info_len.write_unaligned(len) };
+                }
+                r
+            }),
+        )
+    })();
+    traced!(
+        r,
+        "bpf_obj_get_info_by_fd(bpf_fd={bpf_fd}, info={info:p}, info_len={info_len:p})"
     )
 }
 
@@ -187,8 +225,14 @@ pub unsafe extern "C" fn bpf_link_get_info_by_fd(
     info: *mut bpf_link_info,
     info_len: *mut u32,
 ) -> c_int {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { bpf_obj_get_info_by_fd(link_fd, info.cast(), info_len) }
+    let r: c_int = (|| {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { bpf_obj_get_info_by_fd(link_fd, info.cast(), info_len) }
+    })();
+    traced!(
+        r,
+        "bpf_link_get_info_by_fd(link_fd={link_fd}, info={info:p}, info_len={info_len:p})"
+    )
 }
 
 /// Attach a raw tracepoint or BTF-typed tracing program with
@@ -206,11 +250,15 @@ pub unsafe extern "C" fn bpf_raw_tracepoint_open_opts(
     opts: *mut bpf_raw_tp_opts,
 ) -> c_int {
     // SAFETY: forwarded from this function's contract.
-    ret::int(unsafe {
+    let r = ret::int(unsafe {
         with_opts(opts.cast_const().cast(), abi::RAW_TP_OPTS, |o| {
             raw_tp::raw_tracepoint_open_opts(&SYS, prog_fd, o, &mut PrintLog)
         })
-    })
+    });
+    traced!(
+        r,
+        "bpf_raw_tracepoint_open_opts(prog_fd={prog_fd}, opts={opts:p})"
+    )
 }
 
 /// `bpf_raw_tracepoint_open_opts` with only a name (libbpf
@@ -220,12 +268,18 @@ pub unsafe extern "C" fn bpf_raw_tracepoint_open_opts(
 /// `name` is NULL or a C string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bpf_raw_tracepoint_open(name: *const c_char, prog_fd: c_int) -> c_int {
-    ret::int(raw_tp::raw_tracepoint_open_name(
-        &SYS,
-        name as u64,
-        prog_fd,
-        &mut PrintLog,
-    ))
+    let r: c_int = (|| {
+        ret::int(raw_tp::raw_tracepoint_open_name(
+            &SYS,
+            name as u64,
+            prog_fd,
+            &mut PrintLog,
+        ))
+    })();
+    traced!(
+        r,
+        "bpf_raw_tracepoint_open(name={name:p}, prog_fd={prog_fd})"
+    )
 }
 
 /// Pin a BPF object at a bpffs path (libbpf `bpf_obj_pin_opts`,
@@ -242,12 +296,18 @@ pub unsafe extern "C" fn bpf_obj_pin_opts(
     pathname: *const c_char,
     opts: *const bpf_obj_pin_opts,
 ) -> c_int {
-    // SAFETY: forwarded from this function's contract.
-    ret::int(unsafe {
-        with_opts(opts.cast(), abi::OBJ_PIN_OPTS, |o| {
-            calls::obj_pin(&SYS, fd, pathname as u64, o, &mut PrintLog)
+    let r: c_int = (|| {
+        // SAFETY: forwarded from this function's contract.
+        ret::int(unsafe {
+            with_opts(opts.cast(), abi::OBJ_PIN_OPTS, |o| {
+                calls::obj_pin(&SYS, fd, pathname as u64, o, &mut PrintLog)
+            })
         })
-    })
+    })();
+    traced!(
+        r,
+        "bpf_obj_pin_opts(fd={fd}, pathname={pathname:p}, opts={opts:p})"
+    )
 }
 
 /// `bpf_obj_pin_opts(fd, pathname, NULL)` (libbpf `bpf_obj_pin`,
@@ -257,13 +317,16 @@ pub unsafe extern "C" fn bpf_obj_pin_opts(
 /// `pathname` is NULL or a C string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bpf_obj_pin(fd: c_int, pathname: *const c_char) -> c_int {
-    ret::int(calls::obj_pin(
-        &SYS,
-        fd,
-        pathname as u64,
-        None,
-        &mut PrintLog,
-    ))
+    let r: c_int = (|| {
+        ret::int(calls::obj_pin(
+            &SYS,
+            fd,
+            pathname as u64,
+            None,
+            &mut PrintLog,
+        ))
+    })();
+    traced!(r, "bpf_obj_pin(fd={fd}, pathname={pathname:p})")
 }
 
 /// Open a pinned BPF object (libbpf `bpf_obj_get_opts`, `LIBBPF_1.0.0`).
@@ -277,12 +340,15 @@ pub unsafe extern "C" fn bpf_obj_get_opts(
     pathname: *const c_char,
     opts: *const bpf_obj_get_opts,
 ) -> c_int {
-    // SAFETY: forwarded from this function's contract.
-    ret::int(unsafe {
-        with_opts(opts.cast(), abi::OBJ_GET_OPTS, |o| {
-            calls::obj_get(&SYS, pathname as u64, o, &mut PrintLog)
+    let r: c_int = (|| {
+        // SAFETY: forwarded from this function's contract.
+        ret::int(unsafe {
+            with_opts(opts.cast(), abi::OBJ_GET_OPTS, |o| {
+                calls::obj_get(&SYS, pathname as u64, o, &mut PrintLog)
+            })
         })
-    })
+    })();
+    traced!(r, "bpf_obj_get_opts(pathname={pathname:p}, opts={opts:p})")
 }
 
 /// `bpf_obj_get_opts(pathname, NULL)` (libbpf `bpf_obj_get`, `LIBBPF_0.0.1`).
@@ -291,5 +357,6 @@ pub unsafe extern "C" fn bpf_obj_get_opts(
 /// `pathname` is NULL or a C string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bpf_obj_get(pathname: *const c_char) -> c_int {
-    ret::int(calls::obj_get(&SYS, pathname as u64, None, &mut PrintLog))
+    let r = ret::int(calls::obj_get(&SYS, pathname as u64, None, &mut PrintLog));
+    traced!(r, "bpf_obj_get(pathname={pathname:p})")
 }

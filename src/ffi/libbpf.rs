@@ -26,12 +26,17 @@
 //! kernel rejects the NULL path with `EFAULT`, and glibc prints the NULL
 //! `%s` as `(null)`), so bpflink does exactly the same.
 
+// Each body runs in an immediately-called closure so that early returns
+// are traced too (STYLE.md §4 habit 2).
+#![allow(clippy::redundant_closure_call)]
+
 use std::ffi::{CStr, c_char, c_int, c_long, c_void};
 use std::ptr;
 
 use super::bpf::bpf_attach_type;
 use super::print::PrintLog;
 use super::ret;
+use super::trace::{self, traced};
 use crate::core::errno::Errno;
 use crate::core::link_object::{self, LinkObject, PLAIN_LINK_ALLOC_SIZE, bpf_link};
 use crate::core::names;
@@ -122,34 +127,40 @@ unsafe extern "C" fn detach_fd(link: *mut bpf_link) -> c_int {
 /// `path` is NULL or a C string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bpf_link__open(path: *const c_char) -> *mut bpf_link {
-    // SAFETY: forwarded from this function's contract.
-    let path = unsafe { opt_cstr(path) };
-    let fd = match link_object::open_fd(&SYS, path, &mut PrintLog) {
-        Ok(fd) => fd,
-        Err(e) => return ret::null(e),
-    };
-    let link = sys::calloc(PLAIN_LINK_ALLOC_SIZE).cast::<bpf_link>();
-    if link.is_null() {
-        let _ = sys::close_fd(fd);
-        return ret::null(Errno::ENOMEM);
+    let r: *mut bpf_link = (|| {
+        // SAFETY: forwarded from this function's contract.
+        let path = unsafe { opt_cstr(path) };
+        let fd = match link_object::open_fd(&SYS, path, &mut PrintLog) {
+            Ok(fd) => fd,
+            Err(e) => return ret::null(e),
+        };
+        let link = sys::calloc(PLAIN_LINK_ALLOC_SIZE).cast::<bpf_link>();
+        if link.is_null() {
+            let _ = sys::close_fd(fd);
+            return ret::null(Errno::ENOMEM);
+        }
+        // SAFETY: `link` is a fresh, zeroed allocation of at least
+        // size_of::<bpf_link>() bytes, aligned by calloc; zero is a valid value
+        // of every field (NULL pointers, None, 0, false).
+        unsafe {
+            (*link).detach = Some(detach_fd);
+            (*link).fd = fd;
+        }
+        // The kernel refuses a NULL path (EFAULT), so `path` is set here.
+        let copy = path.map_or(ptr::null_mut(), sys::strdup);
+        if copy.is_null() {
+            // SAFETY: our own live link; destroy closes the fd and frees it.
+            unsafe { bpf_link__destroy(link) };
+            return ret::null(Errno::ENOMEM);
+        }
+        // SAFETY: our own live link.
+        unsafe { (*link).pin_path = copy };
+        link
+    })();
+    if trace::enabled() {
+        trace::call_ptr(format_args!("bpf_link__open(path={path:p})"), r.cast());
     }
-    // SAFETY: `link` is a fresh, zeroed allocation of at least
-    // size_of::<bpf_link>() bytes, aligned by calloc; zero is a valid value
-    // of every field (NULL pointers, None, 0, false).
-    unsafe {
-        (*link).detach = Some(detach_fd);
-        (*link).fd = fd;
-    }
-    // The kernel refuses a NULL path (EFAULT), so `path` is set here.
-    let copy = path.map_or(ptr::null_mut(), sys::strdup);
-    if copy.is_null() {
-        // SAFETY: our own live link; destroy closes the fd and frees it.
-        unsafe { bpf_link__destroy(link) };
-        return ret::null(Errno::ENOMEM);
-    }
-    // SAFETY: our own live link.
-    unsafe { (*link).pin_path = copy };
-    link
+    r
 }
 
 /// The fd of a link (libbpf `bpf_link__fd`, `LIBBPF_0.0.8`). The link keeps
@@ -162,11 +173,14 @@ pub unsafe extern "C" fn bpf_link__open(path: *const c_char) -> *mut bpf_link {
 /// `link` is NULL, an `ERR_PTR` value, or a live link.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bpf_link__fd(link: *const bpf_link) -> c_int {
-    let Some(link) = object(link) else {
-        return ret::int(Err(Errno::EINVAL));
-    };
-    // SAFETY: a live link (contract).
-    unsafe { (*link).fd }
+    let r: c_int = (|| {
+        let Some(link) = object(link) else {
+            return ret::int(Err(Errno::EINVAL));
+        };
+        // SAFETY: a live link (contract).
+        unsafe { (*link).fd }
+    })();
+    traced!(r, "bpf_link__fd(link={link:p})")
 }
 
 /// The path a link is pinned at, or NULL if it is not pinned (libbpf
@@ -202,13 +216,16 @@ pub unsafe extern "C" fn bpf_link__pin_path(link: *const bpf_link) -> *const c_c
 /// C string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bpf_link__pin(link: *mut bpf_link, path: *const c_char) -> c_int {
-    let Some(link) = object(link) else {
-        return ret::int(Err(Errno::EINVAL));
-    };
-    // SAFETY: forwarded from this function's contract.
-    let path = unsafe { opt_cstr(path) };
-    let mut raw = RawLink(link);
-    ret::int(link_object::pin(&SYS, &SYS, &mut raw, path, &mut PrintLog))
+    let r: c_int = (|| {
+        let Some(link) = object(link) else {
+            return ret::int(Err(Errno::EINVAL));
+        };
+        // SAFETY: forwarded from this function's contract.
+        let path = unsafe { opt_cstr(path) };
+        let mut raw = RawLink(link);
+        ret::int(link_object::pin(&SYS, &SYS, &mut raw, path, &mut PrintLog))
+    })();
+    traced!(r, "bpf_link__pin(link={link:p}, path={path:p})")
 }
 
 /// Remove a link's pin (libbpf `bpf_link__unpin`, `LIBBPF_0.0.8`):
@@ -222,11 +239,14 @@ pub unsafe extern "C" fn bpf_link__pin(link: *mut bpf_link, path: *const c_char)
 /// `link` is NULL, an `ERR_PTR` value, or a live link.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bpf_link__unpin(link: *mut bpf_link) -> c_int {
-    let Some(link) = object(link) else {
-        return ret::int(Err(Errno::EINVAL));
-    };
-    let mut raw = RawLink(link);
-    ret::int(link_object::unpin(&SYS, &mut raw, &mut PrintLog))
+    let r: c_int = (|| {
+        let Some(link) = object(link) else {
+            return ret::int(Err(Errno::EINVAL));
+        };
+        let mut raw = RawLink(link);
+        ret::int(link_object::unpin(&SYS, &mut raw, &mut PrintLog))
+    })();
+    traced!(r, "bpf_link__unpin(link={link:p})")
 }
 
 /// Detach a link from its hook with `BPF_LINK_DETACH` (libbpf
@@ -240,12 +260,15 @@ pub unsafe extern "C" fn bpf_link__unpin(link: *mut bpf_link) -> c_int {
 /// `link` is NULL, an `ERR_PTR` value, or a live link.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bpf_link__detach(link: *mut bpf_link) -> c_int {
-    let Some(link) = object(link) else {
-        return ret::int(Err(Errno::EINVAL));
-    };
-    // SAFETY: a live link (contract).
-    let fd = unsafe { (*link).fd };
-    ret::int(link_object::detach(&SYS, fd))
+    let r: c_int = (|| {
+        let Some(link) = object(link) else {
+            return ret::int(Err(Errno::EINVAL));
+        };
+        // SAFETY: a live link (contract).
+        let fd = unsafe { (*link).fd };
+        ret::int(link_object::detach(&SYS, fd))
+    })();
+    traced!(r, "bpf_link__detach(link={link:p})")
 }
 
 /// Release the link's ownership of its attachment (libbpf
@@ -278,31 +301,34 @@ pub unsafe extern "C" fn bpf_link__disconnect(link: *mut bpf_link) {
 /// afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bpf_link__destroy(link: *mut bpf_link) -> c_int {
-    let Some(link) = object(link) else { return 0 };
-    // SAFETY: (whole block) a live link (contract), read field by field at
-    // libbpf's offsets; `disconnected` is read as a byte so that any
-    // non-zero value counts, as in C. The callbacks were stored by whoever
-    // created the object (us or libbpf) for exactly this use; pin_path and
-    // the object came from libc's allocator unless `dealloc` says otherwise.
-    unsafe {
-        let disconnected = ptr::addr_of!((*link).disconnected).cast::<u8>().read() != 0;
-        let detach = (*link).detach;
-        let mut err = 0;
-        if link_object::destroy_detaches(disconnected, detach.is_some()) {
-            if let Some(detach) = detach {
-                err = detach(link);
+    let r: c_int = (|| {
+        let Some(link) = object(link) else { return 0 };
+        // SAFETY: (whole block) a live link (contract), read field by field at
+        // libbpf's offsets; `disconnected` is read as a byte so that any
+        // non-zero value counts, as in C. The callbacks were stored by whoever
+        // created the object (us or libbpf) for exactly this use; pin_path and
+        // the object came from libc's allocator unless `dealloc` says otherwise.
+        unsafe {
+            let disconnected = ptr::addr_of!((*link).disconnected).cast::<u8>().read() != 0;
+            let detach = (*link).detach;
+            let mut err = 0;
+            if link_object::destroy_detaches(disconnected, detach.is_some()) {
+                if let Some(detach) = detach {
+                    err = detach(link);
+                }
             }
+            let pin_path = (*link).pin_path;
+            if !pin_path.is_null() {
+                sys::free(pin_path.cast());
+            }
+            match (*link).dealloc {
+                Some(dealloc) => dealloc(link),
+                None => sys::free(link.cast()),
+            }
+            ret::int(link_object::destroy_result(err))
         }
-        let pin_path = (*link).pin_path;
-        if !pin_path.is_null() {
-            sys::free(pin_path.cast());
-        }
-        match (*link).dealloc {
-            Some(dealloc) => dealloc(link),
-            None => sys::free(link.cast()),
-        }
-        ret::int(link_object::destroy_result(err))
-    }
+    })();
+    traced!(r, "bpf_link__destroy(link={link:p})")
 }
 
 /// The error of a libbpf pointer result (libbpf `libbpf_get_error`,

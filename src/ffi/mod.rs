@@ -7,3 +7,4 @@ pub mod libbpf;
 pub mod opts;
 pub mod print;
 pub mod ret;
+pub mod trace;

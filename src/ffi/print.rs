@@ -197,7 +197,49 @@ impl ObjectLog for PrintLog {
 /// return the previous one (libbpf `libbpf_set_print`, `LIBBPF_0.0.1`).
 /// NULL silences all output. The default printer writes to stderr and
 /// honours `LIBBPF_LOG_LEVEL` (`warn`, `info` — the default — or `debug`).
+///
+/// Beside the real libbpf (bpflink LD_PRELOADed in front of `libbpf.so.1`,
+/// or both linked into one program), the app's call reaches this function
+/// first; it is forwarded to the real `libbpf_set_print` too, so libbpf's
+/// own messages and ours go to the same callback, and an app that silenced
+/// libbpf silences both (README, "LD_PRELOAD").
 #[unsafe(no_mangle)]
 pub extern "C" fn libbpf_set_print(r#fn: libbpf_print_fn_t) -> libbpf_print_fn_t {
-    swap(r#fn)
+    let old = swap(r#fn);
+    if let Some(real) = real_libbpf_set_print() {
+        // SAFETY: `real` is libbpf's `libbpf_set_print`, which has exactly
+        // this signature.
+        unsafe { real(r#fn) };
+    }
+    let r = old.map_or(std::ptr::null(), |f| f as *const c_void);
+    if super::trace::enabled() {
+        super::trace::call_ptr(
+            format_args!(
+                "libbpf_set_print(fn={:p})",
+                r#fn.map_or(std::ptr::null(), |f| f as *const c_void)
+            ),
+            r,
+        );
+    }
+    old
+}
+
+type SetPrintFn = unsafe extern "C" fn(libbpf_print_fn_t) -> libbpf_print_fn_t;
+
+/// The next `libbpf_set_print` in symbol lookup order after ours (the real
+/// libbpf's), if any; looked up once.
+fn real_libbpf_set_print() -> Option<SetPrintFn> {
+    static NEXT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let addr = *NEXT.get_or_init(|| {
+        let p = crate::sys::next_symbol(c"libbpf_set_print") as usize;
+        // Never forward to ourselves (e.g. the .a and the .so both loaded).
+        if p == libbpf_set_print as *const () as usize {
+            0
+        } else {
+            p
+        }
+    });
+    // SAFETY: a non-zero address is the definition of `libbpf_set_print`
+    // found by the dynamic linker, whose C signature is SetPrintFn's.
+    (addr != 0).then(|| unsafe { std::mem::transmute::<usize, SetPrintFn>(addr) })
 }
