@@ -494,6 +494,10 @@ struct Btf {
     /// (kind, name_off) by type id; index 0 is `void`.
     types: Vec<(u32, u32)>,
     strings: Vec<u8>,
+    /// Where each type's record starts in `raw` (index 0: unused).
+    records: Vec<usize>,
+    /// The whole BTF blob (for [`btf_struct`]).
+    raw: Vec<u8>,
 }
 
 fn parse_btf(data: &[u8]) -> Result<Btf, String> {
@@ -513,9 +517,11 @@ fn parse_btf(data: &[u8]) -> Result<Btf, String> {
         .ok_or("BTF string section out of range")?
         .to_vec();
     let mut types = vec![(0, 0)];
+    let mut records = vec![0];
     let mut p = hdr_len + type_off;
     let end = p + type_len;
     while p < end {
+        records.push(p);
         let name_off = rd(p)?;
         let info = rd(p + 4)?;
         let kind = (info >> 24) & 0x1f;
@@ -536,7 +542,12 @@ fn parse_btf(data: &[u8]) -> Result<Btf, String> {
         };
         types.push((kind, name_off));
     }
-    Ok(Btf { types, strings })
+    Ok(Btf {
+        types,
+        strings,
+        records,
+        raw: data.to_vec(),
+    })
 }
 
 fn vmlinux_btf() -> Result<&'static Btf, Skip> {
@@ -567,6 +578,67 @@ pub fn btf_find(kind: u32, name: &str) -> Result<u32, Skip> {
     Err(Skip(format!(
         "BTF kind {kind} '{name}' not found in vmlinux"
     )))
+}
+
+/// One member of a BTF struct: its name, type id and bit offset.
+#[derive(Clone, Debug)]
+pub struct BtfMember {
+    pub name: String,
+    pub type_id: u32,
+    pub bit_offset: u32,
+}
+
+/// A vmlinux BTF struct: type id, byte size and members in order (the
+/// member's index is its position here).
+#[derive(Clone, Debug)]
+pub struct BtfStruct {
+    pub id: u32,
+    pub size: u32,
+    pub members: Vec<BtfMember>,
+}
+
+impl BtfStruct {
+    /// (index, byte offset) of member `name`.
+    pub fn member(&self, name: &str) -> Option<(u32, usize)> {
+        self.members
+            .iter()
+            .position(|m| m.name == name)
+            .map(|i| (i as u32, (self.members[i].bit_offset / 8) as usize))
+    }
+}
+
+/// The layout of the vmlinux BTF struct `name` (for struct_ops values).
+pub fn btf_struct(name: &str) -> Result<BtfStruct, Skip> {
+    let id = btf_find(btf_kind::STRUCT, name)?;
+    let btf = vmlinux_btf()?;
+    let rd = |off: usize| -> u32 {
+        btf.raw
+            .get(off..off + 4)
+            .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let str_at = |off: u32| -> String {
+        let s = btf.strings.get(off as usize..).unwrap_or(&[]);
+        let len = s.iter().position(|&b| b == 0).unwrap_or(s.len());
+        String::from_utf8_lossy(&s[..len]).into_owned()
+    };
+    let p = btf.records[id as usize];
+    let info = rd(p + 4);
+    let size = rd(p + 8);
+    let kind_flag = info & 0x8000_0000 != 0;
+    let vlen = (info & 0xffff) as usize;
+    let members = (0..vlen)
+        .map(|i| {
+            let m = p + 12 + i * 12;
+            let off = rd(m + 8);
+            BtfMember {
+                name: str_at(rd(m)),
+                type_id: rd(m + 4),
+                // With kind_flag the top 8 bits are the bitfield size.
+                bit_offset: if kind_flag { off & 0x00ff_ffff } else { off },
+            }
+        })
+        .collect();
+    Ok(BtfStruct { id, size, members })
 }
 
 // -------------------------------------------------------------- isolation
