@@ -80,13 +80,17 @@ fn lc_opts() -> bpf_link_create_opts {
     o
 }
 
+/// Built like `LIBBPF_OPTS`: zeroed first, *including* the 4 tail padding
+/// bytes, which a struct literal leaves undefined and which libbpf (and
+/// bpflink) reject as "non-zero extra bytes" (bytes 20..24 lie past the last
+/// field).
 fn lu_opts(flags: u32, old_prog_fd: RawFd) -> bpf_link_update_opts {
-    bpf_link_update_opts {
-        sz: size_of::<bpf_link_update_opts>(),
-        flags,
-        old_prog_fd: old_prog_fd as u32,
-        old_map_fd: 0,
-    }
+    // SAFETY: an all-zero bpf_link_update_opts is valid (integers only).
+    let mut o: bpf_link_update_opts = unsafe { std::mem::zeroed() };
+    o.sz = size_of::<bpf_link_update_opts>();
+    o.flags = flags;
+    o.old_prog_fd = old_prog_fd as u32;
+    o
 }
 
 /// Asserts a failed call: returned `-want` and left errno == `want`.
