@@ -16,6 +16,9 @@
 //! "Deviations"). A Rust panic never unwinds into C: the functions are
 //! `extern "C"`, so an unwind aborts, and release builds use `panic=abort`.
 
+pub mod api;
 pub mod core;
 pub mod ffi;
 pub mod sys;
+
+pub use api::{Error, Info, Link, LinkInfo, LinkIter};

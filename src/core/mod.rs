@@ -10,6 +10,7 @@ pub mod abi;
 pub mod calls;
 pub mod errno;
 pub mod fake;
+pub mod info;
 pub mod kernel;
 pub mod link_create;
 pub mod link_object;
