@@ -34,8 +34,29 @@ unsafe extern "C" {
 /// plus one, so that an explicit NULL (stored as 1) stays distinguishable.
 static CALLBACK: AtomicUsize = AtomicUsize::new(0);
 
-fn default_printer() -> unsafe extern "C" fn(c_int, *const c_char, *mut c_void) -> c_int {
-    bpflink__default_print
+type PrintFn = unsafe extern "C" fn(c_int, *const c_char, *mut c_void) -> c_int;
+
+/// The printer used until the app installs one. Beside the real libbpf
+/// (LD_PRELOAD) it is libbpf's own default printer, so that there is one
+/// `LIBBPF_LOG_LEVEL` reading and one complaint about a bad value, and our
+/// messages look exactly like libbpf's; alone, it is ours (print.c), which
+/// behaves the same.
+fn default_printer() -> PrintFn {
+    static DEFAULT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let addr = *DEFAULT.get_or_init(|| {
+        let ours = bpflink__default_print as PrintFn as usize;
+        let Some(real_set) = real_libbpf_set_print() else { return ours };
+        // Read libbpf's current printer by swapping in NULL and putting it
+        // straight back (libbpf_set_print returns the previous one).
+        // SAFETY: `real_set` is libbpf's libbpf_set_print.
+        let theirs = unsafe { real_set(None) };
+        // SAFETY: as above; restores exactly what was there.
+        unsafe { real_set(theirs) };
+        theirs.map_or(ours, |f| f as usize)
+    });
+    // SAFETY: `addr` is one of the two printer functions above, both of
+    // type PrintFn.
+    unsafe { std::mem::transmute::<usize, PrintFn>(addr) }
 }
 
 fn current() -> libbpf_print_fn_t {

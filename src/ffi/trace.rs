@@ -22,6 +22,9 @@ fn trace_fd() -> Option<i32> {
     if fd != -2 {
         return (fd >= 0).then_some(fd);
     }
+    // Opening the trace file must not change the errno the traced call
+    // leaves for its caller.
+    let saved = sys::load_errno();
     let opened = match sys::secure_env(c"BPFLINK_TRACE") {
         None => -1,
         Some(v) if v.is_empty() || v == b"0" => -1,
@@ -29,6 +32,7 @@ fn trace_fd() -> Option<i32> {
         Some(v) => CStr::from_bytes_with_nul(&[v.as_slice(), b"\0"].concat())
             .map_or(-1, |p| sys::open_append(p).unwrap_or(-1)),
     };
+    sys::store_errno(saved);
     // Another thread may have raced us; keep the first answer and close ours.
     match TRACE_FD.compare_exchange(-2, opened, Ordering::Relaxed, Ordering::Relaxed) {
         Ok(_) => (opened >= 0).then_some(opened),
