@@ -9,6 +9,9 @@
 #   make uninstall
 #   make header          regenerate include/bpflink.h after changing the Rust API
 #   make check-abi       exported symbols carry libbpf's version nodes; SONAME set
+#   make conformance     differential run against the real libbpf 1.7.0 with a fake kernel
+#   make shim            LD_PRELOAD shim proven with the real libbpf (needs root)
+#   make bench           benchmarks against libbpf and the raw syscall (not part of make test)
 #   make conformance     differential test against the real libbpf 1.7.0 (SEED=N CASES=M)
 
 VERSION     := 0.1.0
@@ -102,6 +105,21 @@ check-abi: lib
 .PHONY: conformance
 conformance: lib
 	NATIVE_LIBS="$(NATIVE_LIBS)" sh conformance/run.sh $(if $(SEED),--seed $(SEED)) $(if $(CASES),--cases $(CASES))
+
+# The LD_PRELOAD shim proven with the real libbpf v1.7.0: an app built
+# against build/oracle's libbpf.so.1, run plainly and with
+# LD_PRELOAD=libbpflink.so (and under valgrind); see shim-tests/run.sh.
+.PHONY: shim
+shim: lib
+	sh shim-tests/run.sh
+
+# Benchmarks against the real libbpf 1.7.0 and the raw bpf() syscall: per-call
+# cost with a fake kernel (ns and callgrind instructions), real-kernel
+# throughput, enumeration, footprint, allocations (bench/README.md). A few
+# minutes; not part of `make test`. Writes build/bench/results.{json,md}.
+.PHONY: bench
+bench:
+	NATIVE_LIBS="$(NATIVE_LIBS)" sh bench/run.sh
 
 test-rust:
 	$(CARGO) test --no-fail-fast

@@ -26,6 +26,7 @@ run rust cargo test --no-fail-fast
 run c-tests make --no-print-directory test-c
 run abi make --no-print-directory check-abi
 run conformance make --no-print-directory conformance
+run shim make --no-print-directory shim
 [ -f tests/install.sh ] && run install sh tests/install.sh
 
 # cargo prints "test result: ok. 12 passed; 0 failed; …"; the other runners
