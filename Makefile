@@ -9,7 +9,6 @@
 #   make uninstall
 #   make header          regenerate include/bpflink.h after changing the Rust API
 #   make check-abi       exported symbols carry libbpf's version nodes; SONAME set
-#   make conformance     differential run against the real libbpf 1.7.0 with a fake kernel
 #   make shim            LD_PRELOAD shim proven with the real libbpf (needs root)
 #   make bench           benchmarks against libbpf and the raw syscall (not part of make test)
 #   make conformance     differential test against the real libbpf 1.7.0 (SEED=N CASES=M)
