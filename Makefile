@@ -2,7 +2,7 @@
 #
 #   make deps            install the Debian packages the build and tests need
 #   make                 release build: build/lib/libbpflink.{a,so*} + include/bpflink.h
-#   make run             build and run the example (creates a real link; needs root)
+#   make run             build, run the example (creates a real link) and list all links (root)
 #   make list            build the bpflink tool (release) and list every BPF link (needs root)
 #   make test            the whole test suite (Rust, C against .so and .a, ABI checks)
 #   make install         PREFIX=/usr/local LIBDIR=$(PREFIX)/lib INCLUDEDIR=$(PREFIX)/include DESTDIR=
@@ -87,12 +87,15 @@ run: lib
 	$(CC) -Wall -Wextra -Werror -O2 -Iinclude -o $(BUILD)/examples/link_info examples/link_info.c \
 		-L$(LIBOUT) -lbpflink -Wl,-rpath,$(abspath $(LIBOUT))
 	unshare --net --mount --propagation private $(BUILD)/examples/link_info
+	@echo
+	@echo "All BPF links on this system (bpflink list):"
+	@$(MAKE) --no-print-directory list
 
 # The bpflink tool (src/bin/bpflink.rs, on the safe Rust API): every BPF link
 # on the system with its program, attach type and target (needs root).
 .PHONY: list
 list:
-	$(CARGO) build --release --bin bpflink
+	@$(CARGO) build -q --release --bin bpflink
 	target/release/bpflink list
 
 check-abi: lib
