@@ -10,7 +10,14 @@
 #        *_get_info_by_fd(fd, info, NULL);
 #  * bpf_link_get_next_id(id, NULL) where the oracle did not crash (the
 #    kernel answer was not 0, so libbpf did not write through NULL): bpflink
-#    returns -EINVAL without a syscall.
+#    returns -EINVAL without a syscall;
+#  * object-API cases (F_OBJ, "call 1: ..."): the oracle crashed in a step
+#    that passes a NULL or ERR_PTR link to bpf_link__fd/pin/unpin/detach/
+#    pin_path/disconnect, or a NULL path to bpf_link__pin; everything before
+#    that step is identical, bpflink did nothing in the step (no call, no
+#    message) and returned the documented value (-EINVAL with errno EINVAL;
+#    pin_path: NULL with errno EINVAL; disconnect: errno EINVAL), and after it
+#    only shows the links' state and the skipped steps, then the same stderr.
 #
 # Variables: devfile (all deviations are listed there), maxshow (failures
 # printed in full), extra_failed (added to the failures: symbol mismatches). Prints a summary; the last line is "N passed, N failed".
@@ -37,10 +44,57 @@ function show(label, block, other,    n, i, a) {
 		if (a[i] != "")
 			printf("  %s %-8s| %s\n", index("\n" other, "\n" a[i] "\n") ? " " : "!", label, a[i])
 }
+# Object-API deviation: "" when the oracle's block O and bpflink's block B
+# differ only by the documented result of the step the oracle crashed in;
+# else the reason. Sets obj_fname / obj_what / obj_res.
+function obj_deviation(O, B,    no, nb, a, b, i, j, k, st, res, want) {
+	no = split(O, a, "\n"); nb = split(B, b, "\n")
+	for (i = 1; i <= no; i++)
+		if (a[i] ~ /^result crashed /)
+			break
+	if (i > no)
+		return "transcripts differ"
+	for (j = 1; j < i; j++)
+		if (j > nb || a[j] != b[j])
+			return "transcripts differ before the step the oracle crashed in"
+	# the crashed step: its "step" line directly precedes the result
+	for (j = i - 1; j > 0 && a[j] !~ /^step [0-9]+ /; j--)
+		;
+	st = a[j]
+	sub(/^step [0-9]+ /, "", st)
+	if (j != i - 1)
+		return "oracle crashed in " st " after it did something, not a documented deviation"
+	obj_fname = st; sub(/\(.*/, "", obj_fname)
+	if (st ~ /^bpf_link__pin\(link=[^,]*, path=NULL\)$/ && st !~ /link=(NULL|ERR_PTR)/) {
+		obj_what = "path NULL"
+	} else if (st ~ /^bpf_link__(fd|pin_path|pin|unpin|detach|disconnect)\(link=NULL[,)]/) {
+		obj_what = "link NULL"
+	} else if (st ~ /^bpf_link__(fd|pin_path|pin|unpin|detach|disconnect)\(link=ERR_PTR\(-[0-9]+\)[,)]/) {
+		obj_what = "link ERR_PTR"
+	} else {
+		return "oracle crashed in " st ", not a documented deviation"
+	}
+	want = "result ret -22 errno 22(EINVAL)"
+	if (obj_fname == "bpf_link__pin_path") want = "result str NULL errno 22(EINVAL)"
+	if (obj_fname == "bpf_link__disconnect") want = "result void errno 22(EINVAL)"
+	obj_res = substr(b[i], 8)
+	if (b[i] != want)
+		return "documented deviation, but bpflink " (b[i] ~ /^result / ? "returned " obj_res : "did: " b[i])
+	k = i + 1
+	while (k <= nb && b[k] ~ /^(state|skipped) /)
+		k++
+	for (j = i + 1; j <= no || k <= nb; j++) {
+		if (j > no || k > nb || a[j] != b[k])
+			return "documented deviation, but the rest of the case differs"
+		k++
+	}
+	return ""
+}
 BEGIN { f = 0; nkeys = 0 }
-FNR == 1 { f++ }
+FNR == 1 { f++; cur = "" }
 /^library / { lib[f] = $2; next }
 /^seed / { seedline[f] = $0; next }
+/^object-API cases / { nsline[f] = $0; next }
 /^== end / { endline[f] = $0; next }
 /^== case / {
 	cur = $3
@@ -58,6 +112,11 @@ END {
 	if (extra_failed + 0 > 0) {
 		printf("symbol comparison: %d mismatched (see above)\n", extra_failed)
 		failed += extra_failed
+	}
+	if (nsline[1] != nsline[2]) {
+		printf("the object-API cases ran in only one of the runs:\n  oracle:  %s\n  bpflink: %s\n",
+		       nsline[1], nsline[2])
+		failed++
 	}
 	if (seedline[1] != seedline[2] || endline[1] != endline[2] || endline[1] == "") {
 		printf("transcripts do not cover the same run:\n  oracle:  %s / %s\n  bpflink: %s / %s\n",
@@ -86,6 +145,21 @@ END {
 			continue
 		} else if (head_of(O) != head_of(B)) {
 			why = "the drivers generated different cases"
+		} else if (call ~ /^call 1: /) {
+			why = obj_deviation(O, B)
+			if (why == "") {
+				passed++
+				ndev++
+				bres = obj_res
+				d = sprintf("case %s: %s\n    %s\n    oracle: crashed; bpflink: %s",
+					    k, substr(title[1, k], index(title[1, k], "]") + 2), obj_fname " (" obj_what ")", bres)
+				if (devfile != "") print d > devfile
+				g = sprintf("%-30s %-34s oracle %-16s bpflink %s", obj_fname, obj_what, "crashed", bres)
+				if (!(g in gcount)) gorder[++ngroups] = g
+				gcount[g]++
+				if (gcount[g] <= 6) gex[g] = gex[g] " " k
+				continue
+			}
 		} else {
 			bres = substr(line_of(B, "result "), 8)
 			nullptr = call ~ /next_id=NULL/ || call ~ /info_len=NULL/

@@ -19,6 +19,14 @@
  * - close: closing a fake fd is recorded and swallowed (fake fds 0/1/2 are
  *   the driver's real stdio); others are forwarded (and recorded while a
  *   case runs).
+ * - mkdir, statfs/statfs64, unlink (what bpf_link__pin/unpin do to the
+ *   filesystem): forwarded to libc, recorded with the path STRING (the
+ *   libraries pass heap copies, whose addresses differ), the mode, the
+ *   result and statfs's f_type. The driver runs those cases in a private
+ *   mount namespace with its own bpffs and tmpfs.
+ * - For BPF_OBJ_PIN/BPF_OBJ_GET the string attr.pathname points to is
+ *   recorded too (read with process_vm_readv, so a bad pointer cannot crash
+ *   the fake): bpf_link__pin passes the library's strdup'ed pin path.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -27,7 +35,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "fakebpf.h"
@@ -37,10 +48,18 @@ struct fake_state *fake_state;
 typedef long (*syscall_fn)(long, ...);
 typedef int (*fcntl_fn)(int, int, ...);
 typedef int (*close_fn)(int);
+typedef int (*mkdir_fn)(const char *, mode_t);
+typedef int (*statfs_fn)(const char *, struct statfs *);
+typedef int (*statfs64_fn)(const char *, struct statfs64 *);
+typedef int (*unlink_fn)(const char *);
 
 static syscall_fn real_syscall;
 static fcntl_fn real_fcntl, real_fcntl64;
 static close_fn real_close;
+static mkdir_fn real_mkdir;
+static statfs_fn real_statfs;
+static statfs64_fn real_statfs64;
+static unlink_fn real_unlink;
 
 static void resolve(void)
 {
@@ -55,6 +74,14 @@ static void resolve(void)
 	}
 	if (!real_close)
 		real_close = (close_fn)dlsym(RTLD_NEXT, "close");
+	if (!real_mkdir)
+		real_mkdir = (mkdir_fn)dlsym(RTLD_NEXT, "mkdir");
+	if (!real_statfs)
+		real_statfs = (statfs_fn)dlsym(RTLD_NEXT, "statfs");
+	if (!real_statfs64)
+		real_statfs64 = (statfs64_fn)dlsym(RTLD_NEXT, "statfs64");
+	if (!real_unlink)
+		real_unlink = (unlink_fn)dlsym(RTLD_NEXT, "unlink");
 }
 
 static int is_fake_fd(int fd)
@@ -107,6 +134,50 @@ static struct fake_rec *new_rec(int kind)
 	return r;
 }
 
+struct fake_rec *fake_new_rec(int kind)
+{
+	return new_rec(kind);
+}
+
+/* Record the C string at p (up to FAKE_STR_MAX - 1 bytes of it, and its
+ * length up to 64 KiB), read without trusting p. */
+static void rec_path(struct fake_rec *r, const char *p)
+{
+	struct fake_state *s = fake_state;
+	char chunk[4096];
+	size_t off = 0, i;
+
+	if (!p) {
+		r->pkind = PS_NULL;
+		return;
+	}
+	r->pkind = (uintptr_t)p >= s->wlo && (uintptr_t)p < s->whi ? PS_REGION : PS_HEAP;
+	while (off < 65536) {
+		uintptr_t a = (uintptr_t)p + off;
+		size_t n = 4096 - (a & 4095);
+		struct iovec local = { chunk, n }, remote = { (void *)a, n };
+
+		if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != (ssize_t)n) {
+			if (off == 0)
+				r->pkind = PS_UNREADABLE;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			if (off + i < FAKE_STR_MAX - 1)
+				r->str[off + i] = chunk[i];
+			if (!chunk[i])
+				break;
+		}
+		if (i < n) {
+			off += i;
+			break;
+		}
+		off += n;
+	}
+	r->plen = (uint32_t)off;
+	r->str[off < FAKE_STR_MAX - 1 ? off : FAKE_STR_MAX - 1] = 0;
+}
+
 static int in_window(uintptr_t p, size_t n)
 {
 	struct fake_state *s = fake_state;
@@ -117,11 +188,15 @@ static int in_window(uintptr_t p, size_t n)
 static long fake_bpf(int cmd, void *attr, unsigned int size)
 {
 	struct fake_state *s = fake_state;
-	struct fake_answer a = { FA_DEFAULT, 0, -1, 0, 0 };
+	struct fake_answer a = { FA_DEFAULT, 0, -1, 0, 0, 0 };
 	struct fake_rec *r;
 	long ret;
-	int idx = s->bpf_calls++;
+	int idx;
+	uint64_t pathname = 0;
+	int has_path = (cmd == 6 /* BPF_OBJ_PIN */ || cmd == 7 /* BPF_OBJ_GET */) && attr && size >= 8;
 
+	if (has_path)
+		memcpy(&pathname, attr, 8);
 	r = new_rec(REC_BPF);
 	if (r) {
 		r->a = cmd;
@@ -130,7 +205,19 @@ static long fake_bpf(int cmd, void *attr, unsigned int size)
 		r->nbytes = size < FAKE_ATTR_MAX ? size : FAKE_ATTR_MAX;
 		if (attr)
 			memcpy(r->bytes, attr, r->nbytes);
+		if (has_path)
+			rec_path(r, (const char *)(uintptr_t)pathname);
 	}
+	if (has_path && !pathname && s->realistic) {
+		/* what the real kernel answers; no script answer is used */
+		errno = EFAULT;
+		if (r) {
+			r->ret = -1;
+			r->err = EFAULT;
+		}
+		return -1;
+	}
+	idx = s->bpf_calls++;
 	if (idx < s->nans)
 		a = s->ans[idx];
 
@@ -155,7 +242,17 @@ static long fake_bpf(int cmd, void *attr, unsigned int size)
 		errno = a.val;
 	} else {
 		ret = a.kind == FA_RET ? a.val : FAKE_DEFAULT_RET;
+		if (s->realistic && (cmd == 6 /* BPF_OBJ_PIN */ || cmd == 34 /* BPF_LINK_DETACH */))
+			ret = 0;
 		add_fake_fd((int)ret);
+		if (a.mkpin && cmd == 6 && pathname) {
+			/* stand-in for the pin (bpffs takes symlinks); not recorded */
+			int saved = errno;
+
+			if (symlink("fakepin", (const char *)(uintptr_t)pathname) && r)
+				r->fake = -errno;	/* shown, should the stand-in fail */
+			errno = saved;
+		}
 	}
 	if (r) {
 		r->ret = ret;
@@ -284,5 +381,75 @@ int close(int fd)
 		r->fake = fake;
 	}
 	errno = saved;
+	return ret;
+}
+
+/* The filesystem calls of bpf_link__pin/unpin: forwarded, recorded. */
+
+static void fs_done(struct fake_rec *r, long ret, int saved)
+{
+	if (r) {
+		r->ret = ret;
+		r->err = ret < 0 ? saved : 0;
+	}
+	errno = saved;
+}
+
+int mkdir(const char *path, mode_t mode)
+{
+	struct fake_rec *r = new_rec(REC_MKDIR);
+	int ret;
+
+	resolve();
+	if (r) {
+		rec_path(r, path);
+		r->a = mode;
+	}
+	ret = real_mkdir(path, mode);
+	fs_done(r, ret, errno);
+	return ret;
+}
+
+int statfs(const char *path, struct statfs *buf)
+{
+	struct fake_rec *r = new_rec(REC_STATFS);
+	int ret;
+
+	resolve();
+	if (r)
+		rec_path(r, path);
+	ret = real_statfs(path, buf);
+	if (r && ret == 0)
+		r->b = (long)buf->f_type;
+	fs_done(r, ret, errno);
+	return ret;
+}
+
+/* libbpf (built with _FILE_OFFSET_BITS=64) calls statfs64; recorded the same */
+int statfs64(const char *path, struct statfs64 *buf)
+{
+	struct fake_rec *r = new_rec(REC_STATFS);
+	int ret;
+
+	resolve();
+	if (r)
+		rec_path(r, path);
+	ret = real_statfs64(path, buf);
+	if (r && ret == 0)
+		r->b = (long)buf->f_type;
+	fs_done(r, ret, errno);
+	return ret;
+}
+
+int unlink(const char *path)
+{
+	struct fake_rec *r = new_rec(REC_UNLINK);
+	int ret;
+
+	resolve();
+	if (r)
+		rec_path(r, path);
+	ret = real_unlink(path);
+	fs_done(r, ret, errno);
 	return ret;
 }

@@ -12,6 +12,8 @@ struct fake_answer {
 	int wb_off;	/* >= 0: write wb_val (u32) into attr at this offset (any kind) */
 	uint32_t wb_val;
 	int fill;	/* BPF_OBJ_GET_INFO_BY_FD: fill this many bytes of the info buffer */
+	int mkpin;	/* BPF_OBJ_PIN answered with success: create a symlink at the
+			 * pathname (a stand-in for the pin, so unlink can find it) */
 };
 
 /* Scripted answer to the n-th fcntl(fake fd, F_DUPFD_CLOEXEC, ...) of a case. */
@@ -23,25 +25,40 @@ struct fake_dupans {
 
 #define FAKE_DEFAULT_RET 7
 #define FAKE_DUP_BASE 64
-#define FAKE_MAX_ANS 4
-#define FAKE_MAX_REC 24
+#define FAKE_MAX_ANS 8
+#define FAKE_MAX_REC 64
+#define FAKE_STR_MAX 200
 #define FAKE_ATTR_MAX 160
 #define FAKE_MAX_FDS 32
 
-enum { REC_BPF = 1, REC_FCNTL, REC_CLOSE, REC_SYSCALL };
+enum { REC_BPF = 1, REC_FCNTL, REC_CLOSE, REC_SYSCALL, REC_MKDIR, REC_STATFS, REC_UNLINK,
+       REC_CB };
+/* Where a path pointer (attr pathname of OBJ_PIN/OBJ_GET, or the argument of
+ * mkdir/statfs/unlink) pointed: only the string is compared, except for
+ * pointers into the driver's fixed region, whose address is identical in
+ * both runs. */
+enum { PS_NONE = 0, PS_NULL, PS_REGION, PS_HEAP, PS_UNREADABLE };
 struct fake_rec {
 	int kind;
-	long a, b, c;	/* bpf: cmd, attr pointer, size; fcntl: fd, cmd, arg; close: fd; syscall: nr, arg1, arg2 */
+	long a, b, c;	/* bpf: cmd, attr pointer, size; fcntl: fd, cmd, arg; close: fd; syscall: nr, arg1, arg2;
+			 * mkdir: mode; statfs: f_type; callback (REC_CB, recorded by the driver): what, link, fd */
 	long ret;
 	int err;	/* errno when ret < 0 */
 	int fake;	/* the fd was one the fake kernel handed out */
 	uint32_t nbytes;
 	uint8_t bytes[FAKE_ATTR_MAX];	/* attr as the library passed it */
+	int pkind;	/* PS_*: the path string below */
+	uint32_t plen;	/* strlen of the path (str holds at most FAKE_STR_MAX - 1 bytes of it) */
+	char str[FAKE_STR_MAX];
 };
 
 struct fake_state {
 	int active;	/* answer bpf() and own fake fds (else forward everything, bpf() -> ENOSYS) */
 	int recording;	/* record every call */
+	int realistic;	/* only answers the real kernel can give: OBJ_PIN/OBJ_GET with a
+			 * NULL pathname fail with EFAULT (no script answer is used up);
+			 * OBJ_PIN and LINK_DETACH succeed with 0 whatever value the
+			 * answer has (an fd for the other commands) */
 	uintptr_t wlo, whi;	/* the only memory the fake may write through a pointer in attr */
 	int nans;
 	struct fake_answer ans[FAKE_MAX_ANS];
@@ -57,5 +74,9 @@ struct fake_state {
 /* Set by the driver (it points into memory shared with the parent, so a
  * crashing case still leaves its records behind). */
 extern struct fake_state *fake_state;
+
+/* A new record (NULL when not recording or full); for the driver's own
+ * callbacks (REC_CB), so that they appear in order with the library's calls. */
+struct fake_rec *fake_new_rec(int kind);
 
 #endif
