@@ -55,6 +55,10 @@ impl Kernel for Sys {
         }
     }
 
+    fn errno(&self) -> i32 {
+        errno()
+    }
+
     fn close(&self, fd: i32) {
         let saved = errno();
         // SAFETY: closing an fd the kernel just gave us and nobody else has

@@ -16,6 +16,26 @@ pub trait Kernel {
 
     /// `close(fd)`, leaving `errno` as it was (libbpf saves and restores it).
     fn close(&self, fd: i32);
+
+    /// The current `errno`. libbpf's object functions test a low-level
+    /// call's C result for non-zero and then read `errno` (SPEC §6.2); after
+    /// an odd kernel answer (a positive value where 0 is expected) that is
+    /// whatever errno held before. Only those paths ask.
+    fn errno(&self) -> i32 {
+        0
+    }
+}
+
+/// libbpf's `if (call(...)) err = -errno;` on a low-level call's result:
+/// `Ok` when the C result is 0; otherwise the errno the caller would read
+/// (the call's own, or the stale one after a positive return).
+pub fn nonzero_is_errno(k: &dyn Kernel, r: Result<i32>) -> Result<()> {
+    match r {
+        Ok(0) => Ok(()),
+        Ok(_) => Err(super::errno::Errno(k.errno())),
+        Err(e) if e.0 == 0 => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// `sys_bpf_fd` + `ensure_good_fd` (SPEC §2.4): a call that returns a new fd

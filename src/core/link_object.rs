@@ -12,7 +12,7 @@ use std::mem::{align_of, offset_of, size_of};
 
 use super::calls;
 use super::errno::{Errno, Result};
-use super::kernel::Kernel;
+use super::kernel::{Kernel, nonzero_is_errno};
 use super::opts::Log;
 
 /// libbpf's private `struct bpf_link` (`libbpf_internal.h`, unchanged since
@@ -207,7 +207,8 @@ pub fn pin<L: Log + ObjectLog>(
     let fd = link.fd();
     // The kernel reads the path from our copy, as with libbpf.
     let copy = link.pin_path().map_or(0, |p| p.as_ptr() as u64);
-    if let Err(e) = calls::obj_pin(k, fd, copy, None, log) {
+    // `if (bpf_obj_pin(...)) { err = -errno; ... }`: judged on the C result.
+    if let Err(e) = nonzero_is_errno(k, calls::obj_pin(k, fd, copy, None, log)) {
         link.clear_pin_path();
         return Err(e);
     }
@@ -242,15 +243,22 @@ pub fn open_fd<L: Log + ObjectLog>(
     log: &mut L,
 ) -> Result<i32> {
     let addr = path.map_or(0, |p| p.as_ptr() as u64);
-    calls::obj_get(k, addr, None, log).inspect_err(|&err| {
-        log.message(Message::OpenFailed { path, err });
-    })
+    // libbpf tests bpf_obj_get()'s C result: a failure whose errno is 0
+    // reads as fd 0 there, and is taken as success (only a fake kernel
+    // answers that way).
+    match calls::obj_get(k, addr, None, log) {
+        Err(e) if e.0 == 0 => Ok(0),
+        r => r.inspect_err(|&err| {
+            log.message(Message::OpenFailed { path, err });
+        }),
+    }
 }
 
 /// `bpf_link__detach(link)`: `bpf_link_detach(link->fd)`; 0 or the errno.
 /// The object is unchanged (the fd stays open; destroy still closes it).
 pub fn detach(k: &dyn Kernel, fd: i32) -> Result<i32> {
-    calls::link_detach(k, fd).map(|_| 0)
+    // `return bpf_link_detach(link->fd) ? -errno : 0;`
+    nonzero_is_errno(k, calls::link_detach(k, fd)).map(|()| 0)
 }
 
 /// The return value of `bpf_link__destroy` from its `detach` callback's:

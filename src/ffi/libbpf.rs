@@ -146,8 +146,15 @@ pub unsafe extern "C" fn bpf_link__open(path: *const c_char) -> *mut bpf_link {
             (*link).detach = Some(detach_fd);
             (*link).fd = fd;
         }
-        // The kernel refuses a NULL path (EFAULT), so `path` is set here.
-        let copy = path.map_or(ptr::null_mut(), sys::strdup);
+        // The kernel refuses a NULL path (EFAULT), so `path` is set here
+        // unless a fake kernel accepted it; libbpf would then crash in
+        // strdup(NULL): bpflink deviation, EINVAL.
+        let Some(path) = path else {
+            // SAFETY: our own live link; destroy closes the fd and frees it.
+            unsafe { bpf_link__destroy(link) };
+            return ret::null(Errno::EINVAL);
+        };
+        let copy = sys::strdup(path);
         if copy.is_null() {
             // SAFETY: our own live link; destroy closes the fd and frees it.
             unsafe { bpf_link__destroy(link) };
