@@ -162,6 +162,22 @@ impl TailReader for CallerTail {
             }
             pos += 1;
         }
+        if pos < stop {
+            Self::scan_far(pos, stop)
+        } else {
+            TailScan::Zero
+        }
+    }
+}
+
+impl CallerTail {
+    /// The part of a tail beyond the page already read: through the kernel,
+    /// so unmapped memory is an answer, not a crash. Cold: only callers whose
+    /// `sz` reaches past that page come here (its 4 KiB buffer would
+    /// otherwise be zeroed on every call).
+    #[cold]
+    #[inline(never)]
+    fn scan_far(mut pos: usize, stop: usize) -> TailScan {
         let mut chunk = [0u8; 4096];
         while pos < stop {
             let n = (stop - pos).min(chunk.len());

@@ -102,14 +102,33 @@ pub const RAW_TP_FALLBACK: &[u32] = &[
     MODIFY_RETURN,
 ];
 
+/// Attach types are small numbers: [`BRANCHES`] turned into a lookup table
+/// at compile time, so the per-call dispatch is one indexed load.
+const BRANCH_TABLE_LEN: usize = 64;
+const BRANCH_TABLE: [Branch; BRANCH_TABLE_LEN] = {
+    let mut table = [Branch::Default; BRANCH_TABLE_LEN];
+    let mut i = 0;
+    while i < BRANCHES.len() {
+        let (t, b) = BRANCHES[i];
+        assert!(
+            (t as usize) < BRANCH_TABLE_LEN,
+            "attach type beyond the branch table"
+        );
+        table[t as usize] = b;
+        i += 1;
+    }
+    table
+};
+
 pub fn branch_for(attach_type: u32) -> Branch {
-    BRANCHES
-        .iter()
-        .find(|(t, _)| *t == attach_type)
-        .map_or(Branch::Default, |&(_, b)| b)
+    BRANCH_TABLE
+        .get(attach_type as usize)
+        .copied()
+        .unwrap_or(Branch::Default)
 }
 
 /// `OPTS_ZEROED(opts, member)` for the branch's member, or `EINVAL`.
+#[inline(always)]
 fn require_zeroed_after(opts: Option<&OptsImage<'_>>, field_end: usize) -> Result<()> {
     if zeroed_after(opts, field_end)? {
         Ok(())
@@ -120,6 +139,7 @@ fn require_zeroed_after(opts: Option<&OptsImage<'_>>, field_end: usize) -> Resul
 
 /// Steps 1–6 of SPEC §2.1: validate the opts and build the attr image.
 /// No syscall happens when this fails.
+#[inline(always)]
 pub fn build_attr(
     prog_fd: i32,
     target_fd: i32,
@@ -127,6 +147,22 @@ pub fn build_attr(
     opts: Option<&OptsImage<'_>>,
     log: &mut dyn Log,
 ) -> Result<LinkCreateAttr> {
+    let mut attr = LinkCreateAttr::default();
+    fill_attr(&mut attr, prog_fd, target_fd, attach_type, opts, log)?;
+    Ok(attr)
+}
+
+/// [`build_attr`] into a caller's zeroed image (no 64-byte moves on the
+/// hot path).
+#[inline(always)]
+fn fill_attr(
+    attr: &mut LinkCreateAttr,
+    prog_fd: i32,
+    target_fd: i32,
+    attach_type: u32,
+    opts: Option<&OptsImage<'_>>,
+    log: &mut dyn Log,
+) -> Result<()> {
     validate(opts, log)?;
 
     let iter_info_len = get_u32(opts, o::ITER_INFO_LEN);
@@ -140,7 +176,6 @@ pub fn build_attr(
         require_zeroed_after(opts, o::TARGET_BTF_ID_END)?;
     }
 
-    let mut attr = LinkCreateAttr::default();
     attr.put_i32(LC_PROG_FD, prog_fd);
     attr.put_i32(LC_TARGET_FD, target_fd);
     attr.put_u32(LC_ATTACH_TYPE, attach_type);
@@ -149,7 +184,7 @@ pub fn build_attr(
     // A BTF target skips the per-type switch entirely: no cookie, no iter info.
     if target_btf_id != 0 {
         attr.put_u32(LC_TARGET_BTF_ID, target_btf_id);
-        return Ok(attr);
+        return Ok(());
     }
 
     match branch_for(attach_type) {
@@ -213,7 +248,7 @@ pub fn build_attr(
         }
         Branch::Default => require_zeroed_after(opts, o::FLAGS_END)?,
     }
-    Ok(attr)
+    Ok(())
 }
 
 /// Step 8's conditions for retrying with `BPF_RAW_TRACEPOINT_OPEN` after
@@ -244,7 +279,8 @@ pub fn link_create(
     log: &mut dyn Log,
 ) -> Result<i32> {
     debug_assert!(opts.is_none_or(|o| o.kind() == LINK_CREATE_OPTS));
-    let mut attr = build_attr(prog_fd, target_fd, attach_type, opts, log)?;
+    let mut attr = LinkCreateAttr::default();
+    fill_attr(&mut attr, prog_fd, target_fd, attach_type, opts, log)?;
     let err = match bpf_fd(k, cmd::LINK_CREATE, attr.as_mut_bytes(), log) {
         Ok(fd) => return Ok(fd),
         Err(e) => e,

@@ -112,19 +112,41 @@ impl<'t> OptsImage<'t> {
         }
     }
 
+    /// Like [`Self::new`], taking the copy itself: `head` holds the first
+    /// `min(sz, kind.size)` bytes of the caller's struct and zeros after
+    /// them (the FFI layer fills it in place, so nothing is copied twice).
+    #[inline(always)]
+    pub fn from_array(
+        kind: OptsKind,
+        sz: usize,
+        head: [u8; MAX_OPTS_SIZE],
+        tail: &'t dyn TailReader,
+    ) -> Self {
+        OptsImage {
+            kind,
+            sz,
+            head,
+            tail,
+            tail_scan: Cell::new(None),
+        }
+    }
+
     pub fn kind(&self) -> OptsKind {
         self.kind
     }
 
+    #[inline(always)]
     pub fn sz(&self) -> usize {
         self.sz
     }
 
     /// `OPTS_HAS(opts, field)`: the field lies entirely inside `sz`.
+    #[inline(always)]
     fn has(&self, off: usize, len: usize) -> bool {
         self.sz >= off + len
     }
 
+    #[inline(always)]
     fn bytes<const N: usize>(&self, off: usize) -> [u8; N] {
         let mut out = [0u8; N];
         if self.has(off, N) {
@@ -136,21 +158,25 @@ impl<'t> OptsImage<'t> {
     }
 
     /// `OPTS_GET(opts, <u32 field at off>, 0)`.
+    #[inline(always)]
     pub fn u32_at(&self, off: usize) -> u32 {
         u32::from_ne_bytes(self.bytes::<4>(off))
     }
 
     /// `OPTS_GET(opts, <s32 field at off>, 0)`.
+    #[inline(always)]
     pub fn i32_at(&self, off: usize) -> i32 {
         i32::from_ne_bytes(self.bytes::<4>(off))
     }
 
     /// `OPTS_GET(opts, <u64 or pointer field at off>, 0)`.
+    #[inline(always)]
     pub fn u64_at(&self, off: usize) -> u64 {
         u64::from_ne_bytes(self.bytes::<8>(off))
     }
 
     /// `OPTS_GET(opts, <size_t or pointer field at off>, 0)`.
+    #[inline(always)]
     pub fn usize_at(&self, off: usize) -> usize {
         usize::from_ne_bytes(self.bytes::<{ std::mem::size_of::<usize>() }>(off))
     }
@@ -159,19 +185,27 @@ impl<'t> OptsImage<'t> {
     /// `[off, sz)` is zero. The length is computed modulo 2^64 and read as
     /// signed, so a "negative" length (sz < off, or sz - off ≥ 2^63) checks
     /// nothing, exactly as in libbpf (SPEC §4.1 quirk (b), §4.3).
+    #[inline(always)]
     pub fn zeroed_from(&self, off: usize) -> Result<bool> {
         let len = self.sz.wrapping_sub(off) as isize;
         if len <= 0 {
             return Ok(true);
         }
+        self.zeroed_range(off)
+    }
+
+    /// [`Self::zeroed_from`] for a non-empty range `[off, sz)`.
+    fn zeroed_range(&self, off: usize) -> Result<bool> {
         let end = self.sz; // off + len, without overflow
         let known = self.kind.size;
         if off < known {
             let stop = end.min(known);
+            // OR-fold instead of an early-exit search: branch-free, and the
+            // compiler vectorises it over these few dozen bytes.
             if self
                 .head
                 .get(off..stop)
-                .is_some_and(|b| b.iter().any(|&x| x != 0))
+                .is_some_and(|b| b.iter().fold(0u8, |acc, &x| acc | x) != 0)
             {
                 return Ok(false);
             }
@@ -229,8 +263,15 @@ impl Log for Vec<Warning> {
 }
 
 /// `OPTS_VALID(opts, type)` (SPEC §4.1). `None` (a NULL pointer) is valid.
+#[inline(always)]
 pub fn validate(opts: Option<&OptsImage<'_>>, log: &mut dyn Log) -> Result<()> {
-    let Some(o) = opts else { return Ok(()) };
+    match opts {
+        None => Ok(()),
+        Some(o) => validate_given(o, log),
+    }
+}
+
+fn validate_given(o: &OptsImage<'_>, log: &mut dyn Log) -> Result<()> {
     let type_name = o.kind.name;
     if o.sz < SZ_END {
         log.warn(Warning::OptsTooSmall {
@@ -256,6 +297,7 @@ pub fn validate(opts: Option<&OptsImage<'_>>, log: &mut dyn Log) -> Result<()> {
 }
 
 /// `OPTS_ZEROED(opts, field)` with `field_end = offsetofend(type, field)`.
+#[inline(always)]
 pub fn zeroed_after(opts: Option<&OptsImage<'_>>, field_end: usize) -> Result<bool> {
     match opts {
         None => Ok(true),
@@ -264,19 +306,23 @@ pub fn zeroed_after(opts: Option<&OptsImage<'_>>, field_end: usize) -> Result<bo
 }
 
 /// Reads a field through `OPTS_GET` semantics; `None` opts read as 0.
+#[inline(always)]
 pub fn get_u32(opts: Option<&OptsImage<'_>>, off: usize) -> u32 {
     opts.map_or(0, |o| o.u32_at(off))
 }
 
+#[inline(always)]
 pub fn get_i32(opts: Option<&OptsImage<'_>>, off: usize) -> i32 {
     opts.map_or(0, |o| o.i32_at(off))
 }
 
+#[inline(always)]
 pub fn get_u64(opts: Option<&OptsImage<'_>>, off: usize) -> u64 {
     opts.map_or(0, |o| o.u64_at(off))
 }
 
 /// Pointer fields are `usize` wide; `ptr_to_u64` zero-extends them.
+#[inline(always)]
 pub fn get_ptr(opts: Option<&OptsImage<'_>>, off: usize) -> u64 {
     opts.map_or(0, |o| o.usize_at(off) as u64)
 }

@@ -10,6 +10,7 @@ use crate::sys::CallerTail;
 /// `ptr` is NULL, or points to a readable `size_t sz` followed by at least
 /// `min(sz, kind.size) - 8` readable bytes (what libbpf itself reads). Bytes
 /// past our struct are read fault-free (see [`CallerTail`]).
+#[inline(always)]
 pub unsafe fn with_opts<R>(
     ptr: *const u8,
     kind: OptsKind,
@@ -23,10 +24,18 @@ pub unsafe fn with_opts<R>(
     let sz = unsafe { std::ptr::read_unaligned(ptr.cast::<usize>()) };
     let n = sz.min(kind.size).min(MAX_OPTS_SIZE);
     let mut head = [0u8; MAX_OPTS_SIZE];
-    // SAFETY: the caller guarantees `min(sz, kind.size)` bytes are readable;
-    // `head` has room for MAX_OPTS_SIZE ≥ n bytes.
-    unsafe { std::ptr::copy_nonoverlapping(ptr, head.as_mut_ptr(), n) };
+    if n == MAX_OPTS_SIZE {
+        // The common case for bpf_link_create_opts: a fixed-size copy the
+        // compiler turns into a few vector moves.
+        // SAFETY: the caller guarantees `min(sz, kind.size)` = 80 bytes are
+        // readable.
+        head = unsafe { std::ptr::read_unaligned(ptr.cast::<[u8; MAX_OPTS_SIZE]>()) };
+    } else {
+        // SAFETY: the caller guarantees `min(sz, kind.size)` bytes are
+        // readable; `head` has room for MAX_OPTS_SIZE ≥ n bytes.
+        unsafe { std::ptr::copy_nonoverlapping(ptr, head.as_mut_ptr(), n) };
+    }
     let tail = CallerTail { base: ptr as usize };
-    let image = OptsImage::new(kind, sz, head.get(..n).unwrap_or(&[]), &tail);
+    let image = OptsImage::from_array(kind, sz, head, &tail);
     f(Some(&image))
 }

@@ -45,7 +45,9 @@ fn default_printer() -> PrintFn {
     static DEFAULT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     let addr = *DEFAULT.get_or_init(|| {
         let ours = bpflink__default_print as PrintFn as usize;
-        let Some(real_set) = real_libbpf_set_print() else { return ours };
+        let Some(real_set) = real_libbpf_set_print() else {
+            return ours;
+        };
         // Read libbpf's current printer by swapping in NULL and putting it
         // straight back (libbpf_set_print returns the previous one).
         // SAFETY: `real_set` is libbpf's libbpf_set_print.

@@ -17,11 +17,19 @@ use crate::sys;
 /// -2: not read yet; -1: off; otherwise the fd to write to.
 static TRACE_FD: AtomicI32 = AtomicI32::new(-2);
 
+#[inline(always)]
 fn trace_fd() -> Option<i32> {
     let fd = TRACE_FD.load(Ordering::Relaxed);
     if fd != -2 {
         return (fd >= 0).then_some(fd);
     }
+    first_use()
+}
+
+/// Reads `BPFLINK_TRACE` and opens the trace file: once per process.
+#[cold]
+#[inline(never)]
+fn first_use() -> Option<i32> {
     // Opening the trace file must not change the errno the traced call
     // leaves for its caller.
     let saved = sys::load_errno();
@@ -46,6 +54,7 @@ fn trace_fd() -> Option<i32> {
 }
 
 /// Whether tracing is on (callers skip formatting when it is off).
+#[inline(always)]
 pub fn enabled() -> bool {
     trace_fd().is_some()
 }
