@@ -151,3 +151,22 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 	$(CARGO) clean
+
+# Reliability: memory checkers and fuzzing (tests/memcheck/run.sh, fuzz/).
+#   make sanitize        the C tests, the object API and the conformance drivers
+#                        under clang ASan+UBSan (.so, .a, and a .a whose Rust is
+#                        ASan-instrumented too, via RUSTC_BOOTSTRAP on stable)
+#   make valgrind        the same under valgrind memcheck; errors and leaks fail
+#   make fuzz            coverage-guided differential fuzzing of the opts
+#                        decoding (libFuzzer on stable), FUZZ_SECONDS in all
+.PHONY: sanitize valgrind fuzz
+FUZZ_SECONDS ?= 60
+
+sanitize: lib
+	sh tests/memcheck/run.sh sanitize
+
+valgrind: lib
+	sh tests/memcheck/run.sh valgrind
+
+fuzz:
+	sh fuzz/run.sh $(FUZZ_SECONDS)

@@ -18,9 +18,11 @@ each=$(( total / n ))
 host=$(rustc -vV | sed -n 's/^host: //p')
 export CARGO_TARGET_DIR="$PWD/target"
 
-# Seeds and the replay tool: a plain build.
+# Seeds and the replay tool: a plain build. The crate's own tests first
+# (no libFuzzer): the seeds and 20000 pseudo-random cases against the model.
 cargo build --release --quiet --bin seeds --bin replay
 "$CARGO_TARGET_DIR/release/seeds" corpus/seeds > /dev/null
+cargo test --release --quiet || exit 1
 
 # --target keeps RUSTFLAGS away from build scripts (like cargo-fuzz).
 RUSTFLAGS="-Cpasses=sancov-module \
@@ -37,16 +39,17 @@ failed=0
 for t in $targets; do
 	mkdir -p "corpus/work/$t" "artifacts/$t"
 	echo "=== fuzz $t for ${each}s"
-	if "$CARGO_TARGET_DIR/$host/release/$t" -max_total_time="$each" -max_len=512 \
+	log="artifacts/$t/last-run.log"
+	rc=0
+	"$CARGO_TARGET_DIR/$host/release/$t" -max_total_time="$each" -max_len=512 \
 		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix="artifacts/$t/" "corpus/work/$t" corpus/seeds 2>&1 |
-		grep -v -e '^#[0-9]*	\(NEW\|REDUCE\|pulse\)' -e '^"' -e 'recommended dictionary'; then
-		:
-	fi
-	# The exit status of the fuzzer is lost in the pipe; an artifact is
-	# what a failure leaves.
-	if ls "artifacts/$t"/crash-* "artifacts/$t"/oom-* "artifacts/$t"/timeout-* > /dev/null 2>&1; then
-		echo "FAIL fuzz $t: see fuzz/artifacts/$t/"
+		-artifact_prefix="artifacts/$t/" "corpus/work/$t" corpus/seeds > "$log" 2>&1 || rc=$?
+	grep -v -e '^#[0-9]*	\(NEW\|REDUCE\|pulse\)' -e '^"' -e 'recommended dictionary' \
+		-e '^WARNING: Failed to find function' "$log"
+	if [ "$rc" -ne 0 ] || ls "artifacts/$t"/crash-* "artifacts/$t"/oom-* \
+		"artifacts/$t"/timeout-* > /dev/null 2>&1; then
+		echo "FAIL fuzz $t (exit $rc): inputs in fuzz/artifacts/$t/, replay with" \
+			"fuzz/target/release/replay <file>"
 		failed=$((failed + 1))
 	else
 		echo "ok fuzz $t"
