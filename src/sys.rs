@@ -112,7 +112,7 @@ pub fn if_nametoindex(name: &std::ffi::CStr) -> Result<u32> {
 
 /// Conservative page size for "is this byte on an already-touched page"
 /// reasoning; real pages are never smaller.
-const MIN_PAGE: usize = 4096;
+pub const MIN_PAGE: usize = 4096;
 
 /// Reads a caller's opts bytes past the part we copied, without ever
 /// faulting: bytes on the page we already read are read directly, the rest
@@ -122,6 +122,12 @@ const MIN_PAGE: usize = 4096;
 pub struct CallerTail {
     /// Address of the caller's struct.
     pub base: usize,
+}
+
+/// Reads `buf.len()` bytes of our own memory at `addr` through the kernel
+/// (`process_vm_readv`): `false`, instead of a fault, if any is unmapped.
+pub fn read_own_memory(addr: usize, buf: &mut [u8]) -> bool {
+    CallerTail::read_checked(addr, buf)
 }
 
 impl CallerTail {

@@ -27,6 +27,9 @@ run c-tests make --no-print-directory test-c
 run abi make --no-print-directory check-abi
 run conformance make --no-print-directory conformance
 run shim make --no-print-directory shim
+run sanitize make --no-print-directory sanitize
+run valgrind make --no-print-directory valgrind
+run fuzz make --no-print-directory fuzz FUZZ_SECONDS=60
 [ -f tests/install.sh ] && run install sh tests/install.sh
 
 # cargo prints "test result: ok. 12 passed; 0 failed; …"; the other runners

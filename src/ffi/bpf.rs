@@ -118,24 +118,27 @@ pub extern "C" fn bpf_iter_create(link_fd: c_int) -> c_int {
 /// `LIBBPF_0.0.9`). Returns 0 and writes `*next_id`, or a negative errno
 /// (`-ENOENT` at the end of the list).
 ///
-/// bpflink deviation: a NULL `next_id` (libbpf crashes after the syscall)
-/// returns `-EINVAL` without a syscall.
+/// bpflink deviation: with a NULL `next_id`, libbpf makes the syscall and
+/// crashes writing the answer when there is one; bpflink makes the same
+/// syscall and returns `-EINVAL` in that case (when the kernel says there is
+/// no next link, both return its error, e.g. `-ENOENT`).
 ///
 /// # Safety
 /// `next_id` is NULL or valid for writing a `__u32`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bpf_link_get_next_id(start_id: u32, next_id: *mut u32) -> c_int {
-    let r = if next_id.is_null() {
-        ret::int(Err(Errno::EINVAL))
-    } else {
-        ret::int(calls::link_get_next_id(&SYS, start_id).map(|(r, next)| {
+    let r = ret::int(
+        calls::link_get_next_id(&SYS, start_id).and_then(|(r, next)| {
             if let Some(id) = next {
-                // SAFETY: checked non-NULL above; the caller vouches for it.
+                if next_id.is_null() {
+                    return Err(Errno::EINVAL);
+                }
+                // SAFETY: non-NULL; the caller vouches for it.
                 unsafe { next_id.write_unaligned(id) };
             }
-            r
-        }))
-    };
+            Ok(r)
+        }),
+    );
     traced!(
         r,
         "bpf_link_get_next_id(start_id={start_id}, next_id={next_id:p})"

@@ -1,21 +1,29 @@
 //! Copies a caller's opts struct into an [`OptsImage`] without ever
 //! forming a Rust reference to it (it may be shorter than ours).
 
-use crate::core::opts::{MAX_OPTS_SIZE, OptsImage, OptsKind};
+use super::print::PrintLog;
+use crate::core::errno::{Errno, Result};
+use crate::core::opts::{Log, MAX_OPTS_SIZE, OptsImage, OptsKind, SZ_END, Warning};
 use crate::sys::CallerTail;
 
 /// Runs `f` on the caller's opts, `None` for NULL.
 ///
+/// The part of the struct we know is copied at once. When the caller's `sz`
+/// claims bytes that are not mapped (a garbage `sz` on a short struct at the
+/// end of a page), libbpf reads only the fields it needs and may or may not
+/// crash; bpflink reads the whole known part fault-free and answers
+/// `-EFAULT` with libbpf-style warning `<type> size (<sz>) reaches unreadable
+/// memory` (README, "Deviations") instead of ever faulting.
+///
 /// # Safety
-/// `ptr` is NULL, or points to a readable `size_t sz` followed by at least
-/// `min(sz, kind.size) - 8` readable bytes (what libbpf itself reads). Bytes
-/// past our struct are read fault-free (see [`CallerTail`]).
+/// `ptr` is NULL, or points to a readable `size_t sz` (what libbpf itself
+/// reads first). Everything after `sz` is read fault-free.
 #[inline(always)]
-pub unsafe fn with_opts<R>(
+pub unsafe fn with_opts<T>(
     ptr: *const u8,
     kind: OptsKind,
-    f: impl FnOnce(Option<&OptsImage<'_>>) -> R,
-) -> R {
+    f: impl FnOnce(Option<&OptsImage<'_>>) -> Result<T>,
+) -> Result<T> {
     if ptr.is_null() {
         return f(None);
     }
@@ -24,18 +32,37 @@ pub unsafe fn with_opts<R>(
     let sz = unsafe { std::ptr::read_unaligned(ptr.cast::<usize>()) };
     let n = sz.min(kind.size).min(MAX_OPTS_SIZE);
     let mut head = [0u8; MAX_OPTS_SIZE];
-    if n == MAX_OPTS_SIZE {
-        // The common case for bpf_link_create_opts: a fixed-size copy the
-        // compiler turns into a few vector moves.
-        // SAFETY: the caller guarantees `min(sz, kind.size)` = 80 bytes are
-        // readable.
+    // Bytes on the page holding the last byte of `sz` are mapped: the
+    // common case (the whole known part lies there) is a plain copy.
+    let base = ptr as usize;
+    let safe = page_end(base + SZ_END - 1).saturating_sub(base).min(n);
+    if safe == MAX_OPTS_SIZE {
+        // A fixed-size copy the compiler turns into a few vector moves.
+        // SAFETY: these 80 bytes lie on the page holding `sz`, which is
+        // mapped.
         head = unsafe { std::ptr::read_unaligned(ptr.cast::<[u8; MAX_OPTS_SIZE]>()) };
     } else {
-        // SAFETY: the caller guarantees `min(sz, kind.size)` bytes are
-        // readable; `head` has room for MAX_OPTS_SIZE ≥ n bytes.
-        unsafe { std::ptr::copy_nonoverlapping(ptr, head.as_mut_ptr(), n) };
+        // SAFETY: `safe` ≤ n ≤ MAX_OPTS_SIZE bytes, all on the page holding
+        // `sz` (mapped); `head` has room for them.
+        unsafe { std::ptr::copy_nonoverlapping(ptr, head.as_mut_ptr(), safe) };
+        if safe < n {
+            let rest = head.get_mut(safe..n).unwrap_or(&mut []);
+            if !crate::sys::read_own_memory(base + safe, rest) {
+                PrintLog.warn(Warning::OptsUnreadable {
+                    type_name: kind.name,
+                    sz,
+                });
+                return Err(Errno::EFAULT);
+            }
+        }
     }
-    let tail = CallerTail { base: ptr as usize };
+    let tail = CallerTail { base };
     let image = OptsImage::from_array(kind, sz, head, &tail);
     f(Some(&image))
+}
+
+/// The first address after the (smallest possible) page holding `addr`.
+#[inline(always)]
+fn page_end(addr: usize) -> usize {
+    (addr | (crate::sys::MIN_PAGE - 1)).saturating_add(1)
 }
