@@ -15,6 +15,7 @@
 //!
 //! Needs root with BPF (otherwise SKIP; a failure under CI=true).
 #![allow(
+    clippy::missing_transmute_annotations,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
@@ -372,7 +373,9 @@ enum Want {
     /// A documented deviation: libbpf crashes (checked in a forked child),
     /// bpflink answers this.
     LibbpfCrashes(Res),
-    /// A documented deviation where both answer, differently.
+    /// A documented deviation where both answer, differently (no row needs
+    /// it today: every deviation left is one where libbpf crashes).
+    #[allow(dead_code)]
     Differs { bpflink: Res, libbpf: Res },
 }
 

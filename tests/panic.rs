@@ -20,7 +20,12 @@
 //!
 //! A test-only exported function that panics would prove nothing about the
 //! shipped library (and would be shipped), hence the artifact checks.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
