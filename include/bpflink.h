@@ -477,8 +477,10 @@ int bpf_iter_create(int link_fd);
  `LIBBPF_0.0.9`). Returns 0 and writes `*next_id`, or a negative errno
  (`-ENOENT` at the end of the list).
 
- bpflink deviation: a NULL `next_id` (libbpf crashes after the syscall)
- returns `-EINVAL` without a syscall.
+ bpflink deviation: with a NULL `next_id`, libbpf makes the syscall and
+ crashes writing the answer when there is one; bpflink makes the same
+ syscall and returns `-EINVAL` in that case (when the kernel says there is
+ no next link, both return its error, e.g. `-ENOENT`).
 
  # Safety
  `next_id` is NULL or valid for writing a `__u32`.
