@@ -34,6 +34,10 @@ VERSION_SCRIPT := src/libbpf.map
 # What a program linking the static library also needs (rustc's
 # --print native-static-libs for this crate; tests/static_libs.rs keeps it true).
 NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+# The shared library takes libgcc statically: a NEEDED libgcc_s.so.1 costs
+# every program ~60 µs at load time here (its constructor's CPUID traps to
+# the hypervisor; bench/README.md), and libc stays the only dependency.
+SHARED_LIBS := -static-libgcc $(filter-out -lgcc_s,$(NATIVE_LIBS))
 
 RUST_SOURCES := $(shell find src -type f) Cargo.toml Cargo.lock build.rs cbindgen.toml
 
@@ -60,7 +64,7 @@ $(STATICLIB): target/release/libbpflink.a
 $(SHAREDLIB): $(STATICLIB) $(VERSION_SCRIPT)
 	$(CC) -shared -o $@ -Wl,--whole-archive $(STATICLIB) -Wl,--no-whole-archive \
 		-Wl,--version-script=$(VERSION_SCRIPT) -Wl,-soname,$(SONAME) \
-		-Wl,--gc-sections -Wl,-z,noexecstack $(NATIVE_LIBS)
+		-Wl,--gc-sections -Wl,-z,noexecstack -Wl,--strip-debug $(SHARED_LIBS)
 
 $(LIBOUT)/$(SONAME): $(SHAREDLIB)
 	ln -sf libbpflink.so.$(VERSION) $@
