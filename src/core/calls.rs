@@ -11,6 +11,7 @@ use super::uapi::attr::*;
 use super::uapi::{AttrImage, cmd};
 
 /// `bpf_link_update(link_fd, new_prog_fd, opts)`.
+#[inline(always)]
 pub fn link_update_attr(
     link_fd: i32,
     new_prog_fd: i32,
@@ -39,6 +40,7 @@ pub fn link_update_attr(
     Ok(attr)
 }
 
+#[inline(always)]
 pub fn link_update(
     k: &dyn Kernel,
     link_fd: i32,

@@ -273,6 +273,7 @@ pub fn raw_tp_fallback_allowed(
 }
 
 /// The whole of libbpf 1.7.0's `bpf_link_create`.
+#[inline(always)]
 pub fn link_create(
     k: &dyn Kernel,
     prog_fd: i32,

@@ -195,6 +195,7 @@ impl<'t> OptsImage<'t> {
     }
 
     /// [`Self::zeroed_from`] for a non-empty range `[off, sz)`.
+    #[inline(always)]
     fn zeroed_range(&self, off: usize) -> Result<bool> {
         let end = self.sz; // off + len, without overflow
         let known = self.kind.size;
@@ -271,6 +272,7 @@ pub fn validate(opts: Option<&OptsImage<'_>>, log: &mut dyn Log) -> Result<()> {
     }
 }
 
+#[inline(always)]
 fn validate_given(o: &OptsImage<'_>, log: &mut dyn Log) -> Result<()> {
     let type_name = o.kind.name;
     if o.sz < SZ_END {

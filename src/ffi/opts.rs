@@ -41,6 +41,13 @@ pub unsafe fn with_opts<T>(
         // SAFETY: these 80 bytes lie on the page holding `sz`, which is
         // mapped.
         head = unsafe { std::ptr::read_unaligned(ptr.cast::<[u8; MAX_OPTS_SIZE]>()) };
+    } else if safe == kind.size {
+        // The whole struct as we know it (`kind` is a constant at every call
+        // site, so this is a fixed-size copy too).
+        // SAFETY: `kind.size` ≤ MAX_OPTS_SIZE bytes on the mapped page.
+        unsafe {
+            std::ptr::copy_nonoverlapping(ptr, head.as_mut_ptr(), kind.size.min(MAX_OPTS_SIZE))
+        };
     } else {
         // SAFETY: `safe` ≤ n ≤ MAX_OPTS_SIZE bytes, all on the page holding
         // `sz` (mapped); `head` has room for them.
