@@ -23,13 +23,12 @@
 mod common;
 
 use std::ffi::{CStr, CString, c_char, c_int};
-use std::mem::{size_of, zeroed};
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::mem::size_of;
+use std::os::fd::{AsRawFd, RawFd};
 use std::ptr::{null, null_mut};
 
 use bpflink::core::abi::{
-    bpf_get_fd_by_id_opts, bpf_link_create_opts, bpf_link_update_opts, bpf_obj_get_opts,
-    bpf_obj_pin_opts, bpf_raw_tp_opts,
+    bpf_get_fd_by_id_opts, bpf_obj_get_opts, bpf_obj_pin_opts, bpf_raw_tp_opts,
 };
 use bpflink::ffi::bpf::*;
 use common::*;
@@ -37,17 +36,6 @@ use common::*;
 const ENOLINK: c_int = libc::ENOLINK;
 
 // --------------------------------------------------------- call wrappers
-
-/// `bpf_link_create(prog, target, attach_type, opts)`: (ret, errno).
-fn link_create(
-    prog: RawFd,
-    target: RawFd,
-    attach_type: u32,
-    opts: Option<&bpf_link_create_opts>,
-) -> (c_int, c_int) {
-    let p = opts.map_or(null(), |o| o as *const bpf_link_create_opts);
-    c_call(|| unsafe { bpf_link_create(prog, target, attach_type, p) })
-}
 
 /// Like [`link_create`] with an opts buffer of any size/content (its first
 /// 8 bytes are `sz`), to test the size rules.
@@ -58,71 +46,6 @@ fn link_create_raw_opts(
     opts: &[u64],
 ) -> (c_int, c_int) {
     c_call(|| unsafe { bpf_link_create(prog, target, attach_type, opts.as_ptr().cast()) })
-}
-
-fn link_update(link: RawFd, prog: RawFd, opts: Option<&bpf_link_update_opts>) -> (c_int, c_int) {
-    let p = opts.map_or(null(), |o| o as *const bpf_link_update_opts);
-    c_call(|| unsafe { bpf_link_update(link, prog, p) })
-}
-
-fn obj_pin(fd: RawFd, path: &CStr) -> (c_int, c_int) {
-    c_call(|| unsafe { bpf_obj_pin(fd, path.as_ptr()) })
-}
-
-fn obj_get(path: &CStr) -> (c_int, c_int) {
-    c_call(|| unsafe { bpf_obj_get(path.as_ptr()) })
-}
-
-fn lc_opts() -> bpf_link_create_opts {
-    // SAFETY: all-zero is a valid value (integers, raw pointers, a union of them).
-    let mut o: bpf_link_create_opts = unsafe { zeroed() };
-    o.sz = size_of::<bpf_link_create_opts>();
-    o
-}
-
-/// Built like `LIBBPF_OPTS`: zeroed first, *including* the 4 tail padding
-/// bytes, which a struct literal leaves undefined and which libbpf (and
-/// bpflink) reject as "non-zero extra bytes" (bytes 20..24 lie past the last
-/// field).
-fn lu_opts(flags: u32, old_prog_fd: RawFd) -> bpf_link_update_opts {
-    // SAFETY: an all-zero bpf_link_update_opts is valid (integers only).
-    let mut o: bpf_link_update_opts = unsafe { std::mem::zeroed() };
-    o.sz = size_of::<bpf_link_update_opts>();
-    o.flags = flags;
-    o.old_prog_fd = old_prog_fd as u32;
-    o
-}
-
-/// Asserts a failed call: returned `-want` and left errno == `want`.
-#[track_caller]
-fn assert_err((r, e): (c_int, c_int), want: c_int, what: &str) {
-    assert!(
-        r == -want && e == want,
-        "{what}: expected -{want} ({}) with errno {want}, got {r} with errno {e} ({})",
-        errname(want),
-        errname(e)
-    );
-}
-
-/// Asserts a successful fd-returning call: fd ≥ 3, FD_CLOEXEC, errno untouched.
-#[track_caller]
-fn assert_new_fd((r, e): (c_int, c_int), what: &str) -> OwnedFd {
-    assert!(
-        r >= 3,
-        "{what}: expected an fd >= 3, got {r} (errno {e}: {})",
-        errname(e)
-    );
-    assert!(is_cloexec(r), "{what}: fd {r} lacks FD_CLOEXEC");
-    own(r, what)
-}
-
-#[track_caller]
-fn assert_ok0((r, e): (c_int, c_int), what: &str) {
-    assert!(
-        r == 0,
-        "{what}: expected 0, got {r} (errno {e}: {})",
-        errname(e)
-    );
 }
 
 /// Runs a test body: requires BPF, then isolation; a skip is reported (and
@@ -159,32 +82,8 @@ fn retry_while_busy(f: impl Fn() -> (c_int, c_int)) -> (c_int, c_int) {
     }
 }
 
-/// All link ids, walked with `bpf_link_get_next_id` until `-ENOENT`.
-fn all_link_ids() -> Vec<u32> {
-    let mut ids = Vec::new();
-    let mut cur = 0u32;
-    for _ in 0..1_000_000 {
-        let mut next = 0u32;
-        let (r, e) = c_call(|| unsafe { bpf_link_get_next_id(cur, &mut next) });
-        if r == -libc::ENOENT {
-            assert_eq!(e, libc::ENOENT, "errno at the end of the id walk");
-            return ids;
-        }
-        assert_eq!(r, 0, "bpf_link_get_next_id({cur}) errno {}", errname(e));
-        assert!(next > cur, "ids must increase: {cur} -> {next}");
-        ids.push(next);
-        cur = next;
-    }
-    panic!("bpf_link_get_next_id walk did not end");
-}
-
 fn cstring(s: &str) -> CString {
     CString::new(s).unwrap()
-}
-
-fn cstr_of(buf: &[u8]) -> &str {
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    std::str::from_utf8(&buf[..end]).unwrap()
 }
 
 // ====================================================================

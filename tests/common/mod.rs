@@ -15,6 +15,11 @@
 //!   link release ([`wait_link_gone`]).
 #![allow(dead_code)]
 
+pub mod calls;
+// Not every test file uses them.
+#[allow(unused_imports)]
+pub use calls::*;
+
 use std::ffi::{CString, c_int, c_void};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::MetadataExt;
