@@ -22,6 +22,11 @@ fn main() {
         .warnings_into_errors(true)
         .compile("bpflink_print");
 
+    // The plain cargo cdylib is a developer artifact (the Makefile links the
+    // shipped, versioned .so from the staticlib: a version script passed from
+    // here does not take effect on a cdylib). Give it the same SONAME anyway.
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libbpflink.so.0.1");
+
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-env-changed=BPFLINK_UPDATE_HEADER");
