@@ -112,7 +112,14 @@ pub fn if_nametoindex(name: &std::ffi::CStr) -> Result<u32> {
 
 /// Conservative page size for "is this byte on an already-touched page"
 /// reasoning; real pages are never smaller.
-pub const MIN_PAGE: usize = 4096;
+const MIN_PAGE: usize = 4096;
+
+/// The first address after the (smallest possible) page holding `addr`:
+/// every byte below it on that page is mapped if `addr` is.
+#[inline(always)]
+pub fn page_end(addr: usize) -> usize {
+    (addr | (MIN_PAGE - 1)).saturating_add(1)
+}
 
 /// Reads a caller's opts bytes past the part we copied, without ever
 /// faulting: bytes on the page we already read are read directly, the rest
@@ -156,10 +163,10 @@ impl TailReader for CallerTail {
         };
         // Bytes [base, base+start) were read directly, so the page holding
         // the last of them is mapped: scan the rest of that page directly.
-        let page_end = (first.wrapping_sub(1) | (MIN_PAGE - 1)).wrapping_add(1);
+        let last_read = page_end(first.wrapping_sub(1));
         let mut pos = first;
         let stop = self.base.saturating_add(end);
-        while pos < stop && pos < page_end {
+        while pos < stop && pos < last_read {
             // SAFETY: `pos` lies on the same page as a byte we already read
             // (`base + start - 1`), and pages are mapped whole.
             let b = unsafe { std::ptr::read_volatile(pos as *const u8) };

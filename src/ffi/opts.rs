@@ -35,7 +35,9 @@ pub unsafe fn with_opts<T>(
     // Bytes on the page holding the last byte of `sz` are mapped: the
     // common case (the whole known part lies there) is a plain copy.
     let base = ptr as usize;
-    let safe = page_end(base + SZ_END - 1).saturating_sub(base).min(n);
+    let safe = crate::sys::page_end(base + SZ_END - 1)
+        .saturating_sub(base)
+        .min(n);
     if safe == MAX_OPTS_SIZE {
         // A fixed-size copy the compiler turns into a few vector moves.
         // SAFETY: these 80 bytes lie on the page holding `sz`, which is
@@ -66,10 +68,4 @@ pub unsafe fn with_opts<T>(
     let tail = CallerTail { base };
     let image = OptsImage::from_array(kind, sz, head, &tail);
     f(Some(&image))
-}
-
-/// The first address after the (smallest possible) page holding `addr`.
-#[inline(always)]
-fn page_end(addr: usize) -> usize {
-    (addr | (crate::sys::MIN_PAGE - 1)).saturating_add(1)
 }
