@@ -195,25 +195,32 @@ pub unsafe extern "C" fn bpf_obj_get_info_by_fd(
     info: *mut c_void,
     info_len: *mut u32,
 ) -> c_int {
-    let r: c_int = (|| {
-        if info_len.is_null() {
-            return ret::int(Err(Errno::EINVAL));
-        }
-        // SAFETY: non-NULL; the caller vouches for it.
-        let len_in = unsafe { info_len.read_unaligned() };
-        ret::int(
-            calls::obj_get_info_by_fd(&SYS, bpf_fd, info as u64, len_in).map(|(r, len_out)| {
-                if let Some(len) = len_out {
-                    // SAFETY: as above.
-                    unsafe { info_len.write_unaligned(len) };
-                }
-                r
-            }),
-        )
-    })();
+    // SAFETY: forwarded from this function's contract.
+    let r = unsafe { obj_get_info(bpf_fd, info, info_len) };
     traced!(
         r,
         "bpf_obj_get_info_by_fd(bpf_fd={bpf_fd}, info={info:p}, info_len={info_len:p})"
+    )
+}
+
+/// The body shared by the two info functions (traced once, by the caller).
+///
+/// # Safety
+/// As for [`bpf_obj_get_info_by_fd`].
+unsafe fn obj_get_info(bpf_fd: c_int, info: *mut c_void, info_len: *mut u32) -> c_int {
+    if info_len.is_null() {
+        return ret::int(Err(Errno::EINVAL));
+    }
+    // SAFETY: non-NULL; the caller vouches for it.
+    let len_in = unsafe { info_len.read_unaligned() };
+    ret::int(
+        calls::obj_get_info_by_fd(&SYS, bpf_fd, info as u64, len_in).map(|(r, len_out)| {
+            if let Some(len) = len_out {
+                // SAFETY: as above.
+                unsafe { info_len.write_unaligned(len) };
+            }
+            r
+        }),
     )
 }
 
@@ -229,8 +236,9 @@ pub unsafe extern "C" fn bpf_link_get_info_by_fd(
     info_len: *mut u32,
 ) -> c_int {
     let r: c_int = (|| {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { bpf_obj_get_info_by_fd(link_fd, info.cast(), info_len) }
+        // SAFETY: forwarded from this function's contract. The untraced
+        // body, so that one call gives one trace line.
+        unsafe { obj_get_info(link_fd, info.cast(), info_len) }
     })();
     traced!(
         r,
