@@ -1,7 +1,8 @@
 # bpflink: build, test and install like a C library (cargo-c conventions).
 #
 #   make deps            install the Debian packages the build and tests need
-#   make                 release build: build/lib/libbpflink.{a,so*} + include/bpflink.h
+#   make                 release build: build/lib/libbpflink.{a,so*} (the header
+#                        include/bpflink.h is checked in; `make header` regenerates it)
 #   make run             build, run the example (creates a real link) and list all links (root)
 #   make list            build the bpflink tool (release) and list every BPF link (needs root)
 #   make test            the whole test suite (Rust, C against .so and .a, ABI checks)
@@ -31,15 +32,24 @@ STATICLIB   := $(LIBOUT)/libbpflink.a
 SHAREDLIB   := $(LIBOUT)/libbpflink.so.$(VERSION)
 SONAME      := libbpflink.so.$(SOVERSION)
 VERSION_SCRIPT := src/libbpf.map
-# What a program linking the static library also needs (rustc's
-# --print native-static-libs for this crate; tests/static_libs.rs keeps it true).
-NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
-# The shared library takes libgcc statically: a NEEDED libgcc_s.so.1 costs
-# every program ~60 µs at load time here (its constructor's CPUID traps to
-# the hypervisor; bench/README.md), and libc stays the only dependency.
-SHARED_LIBS := -static-libgcc $(filter-out -lgcc_s,$(NATIVE_LIBS))
+# cargo's staticlib of the root crate (Rust names it after the package).
+CARGO_STATICLIB := target/release/liblibbpflink.a
+# The C library as one relocatable object: cargo's archive (our code, core,
+# compiler_builtins) linked with -r and --gc-sections from the exported
+# symbols, every other symbol made local. It is what libbpflink.a holds and
+# what libbpflink.so is linked from.
+OBJ         := $(BUILD)/obj
+PRELINKED   := $(OBJ)/libbpflink.o
+EXPORTS     := $(OBJ)/exports.txt
+LD          ?= ld
+OBJCOPY     ?= objcopy
+AR          ?= ar
+# What a program linking the static library needs besides it: nothing but
+# libc, which every C program links anyway (tests/static_libs.rs checks that
+# every symbol the object needs is libc's).
+NATIVE_LIBS :=
 
-RUST_SOURCES := $(shell find src -type f) Cargo.toml Cargo.lock build.rs cbindgen.toml
+RUST_SOURCES := $(shell find src crates/bpflink-core/src -type f) Cargo.toml Cargo.lock build.rs cbindgen.toml crates/bpflink-core/Cargo.toml
 
 .PHONY: FORCE all deps lib header run test test-rust test-c check-abi install uninstall clean
 
@@ -48,23 +58,38 @@ all: lib
 deps:
 	sh scripts/install-deps.sh
 
-lib: $(STATICLIB) $(LIBOUT)/libbpflink.so $(BUILD)/bpflink.pc
+lib: $(STATICLIB) $(LIBOUT)/libbpflink.so $(BUILD)/bpflink.pc $(BUILD)/bpflink-static.pc
 
-target/release/libbpflink.a: $(RUST_SOURCES)
-	$(CARGO) build --release --lib
+$(CARGO_STATICLIB): $(RUST_SOURCES)
+	$(CARGO) build --release -p libbpflink
 	@touch $@
 
-$(STATICLIB): target/release/libbpflink.a
-	@mkdir -p $(LIBOUT)
-	cp $< $@
+# The exported names: every symbol the version script lists.
+$(EXPORTS): $(VERSION_SCRIPT)
+	@mkdir -p $(OBJ)
+	sed -n 's/^[[:space:]]*\([a-z_][a-z0-9_]*\);$$/\1/p' $< | sort -u > $@
 
-# The shared library is linked from the static one with libbpf's version
-# script: rustc passes its own version script to a cdylib, which would win
-# (STYLE.md Part 2), so the cargo cdylib stays a developer artifact.
-$(SHAREDLIB): $(STATICLIB) $(VERSION_SCRIPT)
-	$(CC) -shared -o $@ -Wl,--whole-archive $(STATICLIB) -Wl,--no-whole-archive \
+$(PRELINKED): $(CARGO_STATICLIB) $(EXPORTS)
+	$(LD) -r --gc-sections $$(sed 's/^/-u /' $(EXPORTS)) -o $@.tmp \
+		--whole-archive $(CARGO_STATICLIB) --no-whole-archive
+	$(OBJCOPY) --strip-debug --remove-section=.llvmbc --remove-section=.llvmcmd \
+		--remove-section=.comment --strip-symbol=rust_eh_personality \
+		--keep-global-symbols=$(EXPORTS) $@.tmp $@
+	@rm -f $@.tmp
+
+$(STATICLIB): $(PRELINKED)
+	@mkdir -p $(LIBOUT)
+	rm -f $@
+	$(AR) rcs $@ $(PRELINKED)
+
+# The shared library is linked from the same object with libbpf's version
+# script (a version script passed to rustc for a cdylib does not take
+# effect, so there is no cargo cdylib). libc is its only dependency.
+$(SHAREDLIB): $(PRELINKED) $(VERSION_SCRIPT)
+	@mkdir -p $(LIBOUT)
+	$(CC) -shared -o $@ $(PRELINKED) \
 		-Wl,--version-script=$(VERSION_SCRIPT) -Wl,-soname,$(SONAME) \
-		-Wl,--gc-sections -Wl,-z,noexecstack -Wl,--strip-debug $(SHARED_LIBS)
+		-Wl,--gc-sections -Wl,-z,noexecstack -Wl,-z,relro -Wl,-z,now -Wl,--as-needed
 
 $(LIBOUT)/$(SONAME): $(SHAREDLIB)
 	ln -sf libbpflink.so.$(VERSION) $@
@@ -75,16 +100,20 @@ $(LIBOUT)/libbpflink.so: $(LIBOUT)/$(SONAME)
 # The .pc records the final paths, so it is written for the PREFIX/LIBDIR/
 # INCLUDEDIR of each `make install` (the build/ copy is for inspection).
 PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-	-e 's|@VERSION@|$(VERSION)|' -e 's|@LIBBPF_ABI@|$(LIBBPF_ABI)|' -e 's|@NATIVE_LIBS@|$(NATIVE_LIBS)|' bpflink.pc.in
+	-e 's|@VERSION@|$(VERSION)|' -e 's|@LIBBPF_ABI@|$(LIBBPF_ABI)|' -e 's|@NATIVE_LIBS@|$(NATIVE_LIBS)|'
 
 $(BUILD)/bpflink.pc: bpflink.pc.in Makefile FORCE
 	@mkdir -p $(BUILD)
-	@$(PC_SED) > $@
+	@$(PC_SED) bpflink.pc.in > $@
+
+$(BUILD)/bpflink-static.pc: bpflink-static.pc.in Makefile FORCE
+	@mkdir -p $(BUILD)
+	@$(PC_SED) bpflink-static.pc.in > $@
 
 FORCE:
 
 header:
-	BPFLINK_UPDATE_HEADER=1 $(CARGO) build --lib
+	BPFLINK_UPDATE_HEADER=1 $(CARGO) build -p libbpflink
 
 run: lib
 	@mkdir -p $(BUILD)/examples
@@ -95,11 +124,11 @@ run: lib
 	@echo "All BPF links on this system (bpflink list):"
 	@$(MAKE) --no-print-directory list
 
-# The bpflink tool (src/bin/bpflink.rs, on the safe Rust API): every BPF link
-# on the system with its program, attach type and target (needs root).
+# The bpflink tool (crates/bpflink-tool, on the safe Rust crate): every BPF
+# link on the system with its program, attach type and target (needs root).
 .PHONY: list
 list:
-	@$(CARGO) build -q --release --bin bpflink
+	@$(CARGO) build -q --release -p bpflink-tool
 	target/release/bpflink list
 
 check-abi: lib
@@ -144,13 +173,15 @@ install: lib
 	ln -sf libbpflink.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libbpflink.so
 	install -m 0644 include/bpflink.h $(DESTDIR)$(INCLUDEDIR)/bpflink.h
-	$(PC_SED) > $(DESTDIR)$(PKGCONFIGDIR)/bpflink.pc
-	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/bpflink.pc
+	$(PC_SED) bpflink.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/bpflink.pc
+	$(PC_SED) bpflink-static.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/bpflink-static.pc
+	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/bpflink.pc $(DESTDIR)$(PKGCONFIGDIR)/bpflink-static.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libbpflink.a $(DESTDIR)$(LIBDIR)/libbpflink.so.$(VERSION) \
 		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libbpflink.so \
-		$(DESTDIR)$(INCLUDEDIR)/bpflink.h $(DESTDIR)$(PKGCONFIGDIR)/bpflink.pc
+		$(DESTDIR)$(INCLUDEDIR)/bpflink.h $(DESTDIR)$(PKGCONFIGDIR)/bpflink.pc \
+		$(DESTDIR)$(PKGCONFIGDIR)/bpflink-static.pc
 
 clean:
 	rm -rf $(BUILD)

@@ -768,11 +768,6 @@ const char *libbpf_bpf_link_type_str(enum bpf_link_type t);
  */
 libbpf_print_fn_t libbpf_set_print(libbpf_print_fn_t fn);
 
-/*
- glibc's `secure_getenv` (not bound by the libc crate).
- */
-extern char *secure_getenv(const char *name);
-
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -1,4 +1,4 @@
-//! The Rust mirrors in `bpflink::core::abi` have the layout C sees in
+//! The Rust mirrors in `bpflink_core::abi` have the layout C sees in
 //! `include/bpflink.h` (STYLE 3.4): `c-tests/layout.c` is compiled against
 //! the header with `cc` and run with `--table`, which prints every struct's
 //! sizeof/alignof/end of `__last_field` and every member's offset and size;
@@ -12,7 +12,7 @@ use std::mem::{align_of, offset_of, size_of};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use bpflink::core::abi::{self, *};
+use bpflink_core::abi::{self, *};
 
 /// The size of the field a projection closure points at. The closure is
 /// never called: it only makes the compiler check the path and its type.

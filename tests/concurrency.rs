@@ -35,14 +35,14 @@ use std::ptr::null;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use bpflink::core::abi::{
+use bpflink_core::abi::{
     bpf_get_fd_by_id_opts, bpf_link_update_opts, bpf_obj_get_opts, bpf_raw_tp_opts,
 };
-use bpflink::ffi::bpf::*;
-use bpflink::ffi::libbpf::{
+use common::*;
+use libbpflink::bpf::*;
+use libbpflink::object::{
     bpf_link__destroy, bpf_link__fd, bpf_link__open, bpf_link__pin_path, bpf_link__unpin,
 };
-use common::*;
 
 const THREADS: usize = 8;
 const ITERATIONS: usize = 200;

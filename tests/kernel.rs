@@ -1,7 +1,7 @@
 //! Real-kernel integration tests of bpflink's C ABI.
 //!
 //! Every call under test goes through the exported `extern "C"` functions
-//! (`bpflink::ffi::bpf::*`) with raw pointers, exactly as a C program would
+//! (`libbpflink::bpf::*`) with raw pointers, exactly as a C program would
 //! call libbpf. Programs, maps, cgroups and namespaces are set up with raw
 //! syscalls in `common` (never through bpflink).
 //!
@@ -27,11 +27,11 @@ use std::mem::size_of;
 use std::os::fd::{AsRawFd, RawFd};
 use std::ptr::{null, null_mut};
 
-use bpflink::core::abi::{
+use bpflink_core::abi::{
     bpf_get_fd_by_id_opts, bpf_obj_get_opts, bpf_obj_pin_opts, bpf_raw_tp_opts,
 };
-use bpflink::ffi::bpf::*;
 use common::*;
+use libbpflink::bpf::*;
 
 const ENOLINK: c_int = libc::ENOLINK;
 

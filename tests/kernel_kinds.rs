@@ -2,7 +2,7 @@
 //!
 //! Every link is created, updated, detached, enumerated, pinned and
 //! reopened through the exported `extern "C"` functions
-//! (`bpflink::ffi::bpf::*`), exactly as a C caller of libbpf would. Programs,
+//! (`libbpflink::bpf::*`), exactly as a C caller of libbpf would. Programs,
 //! maps, sockets, perf events, veths and cgroups are set up with raw
 //! syscalls here and in `common` (never through bpflink).
 //!
@@ -46,9 +46,9 @@ use std::os::unix::fs::MetadataExt;
 use std::ptr::null;
 use std::time::{Duration, Instant};
 
-use bpflink::core::abi::bpf_link_create_opts;
-use bpflink::ffi::bpf::*;
+use bpflink_core::abi::bpf_link_create_opts;
 use common::*;
+use libbpflink::bpf::*;
 
 // ------------------------------------------------------------- constants
 

@@ -29,10 +29,10 @@ use std::path::{Path, PathBuf};
 use std::ptr;
 use std::sync::Once;
 
-use bpflink::core::link_object::{self, bpf_link};
-use bpflink::ffi::bpf::{bpf_link_create, bpf_obj_get_info_by_fd, bpf_obj_pin};
-use bpflink::ffi::libbpf::*;
-use bpflink::ffi::print::libbpf_set_print;
+use bpflink_core::link_object::{self, bpf_link};
+use libbpflink::bpf::{bpf_link_create, bpf_obj_get_info_by_fd, bpf_obj_pin};
+use libbpflink::object::*;
+use libbpflink::print::libbpf_set_print;
 
 const WARN: c_int = 0;
 const DEBUG: c_int = 2;

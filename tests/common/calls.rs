@@ -1,5 +1,5 @@
 //! C-ABI call wrappers and assertions shared by the real-kernel test files:
-//! each wrapper calls a `bpflink::ffi` function exactly as C would and returns
+//! each wrapper calls a `libbpflink` function exactly as C would and returns
 //! `(return value, errno)`.
 #![allow(
     clippy::undocumented_unsafe_blocks,
@@ -14,8 +14,8 @@ use std::mem::{size_of, zeroed};
 use std::os::fd::{OwnedFd, RawFd};
 use std::ptr::null;
 
-use bpflink::core::abi::{bpf_link_create_opts, bpf_link_update_opts};
-use bpflink::ffi::bpf::*;
+use bpflink_core::abi::{bpf_link_create_opts, bpf_link_update_opts};
+use libbpflink::bpf::*;
 
 use super::*;
 

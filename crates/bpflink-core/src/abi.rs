@@ -1,0 +1,294 @@
+//! `#[repr(C)]` mirrors of libbpf v1.7.0's public link-API structs (SPEC
+//! §4.6). They fix the offsets the opts decoder reads and are what the C
+//! functions take. Rust has no anonymous unions, so the C header spells the
+//! structs with anonymous unions itself (`src/c/bpflink_types.h`, emitted by
+//! cbindgen as an `after_includes` fragment); `tests/abi_layout.rs` compiles a
+//! C probe against that header and asserts every size and offset equals the
+//! mirrors' here, and the constants below are asserted at compile time.
+#![forbid(unsafe_code)]
+
+use core::ffi::c_char;
+use core::mem::{offset_of, size_of};
+
+/// `union bpf_iter_link_info` is only ever passed through as a pointer.
+/// cbindgen:ignore
+#[repr(C)]
+pub struct bpf_iter_link_info {
+    _opaque: [u8; 0],
+}
+
+/// cbindgen:ignore
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct PerfEventOpts {
+    pub bpf_cookie: u64,
+}
+
+/// cbindgen:ignore
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct KprobeMultiOpts {
+    pub flags: u32,
+    pub cnt: u32,
+    pub syms: *const *const c_char,
+    pub addrs: *const core::ffi::c_ulong,
+    pub cookies: *const u64,
+}
+
+/// cbindgen:ignore
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct UprobeMultiOpts {
+    pub flags: u32,
+    pub cnt: u32,
+    pub path: *const c_char,
+    pub offsets: *const core::ffi::c_ulong,
+    pub ref_ctr_offsets: *const core::ffi::c_ulong,
+    pub cookies: *const u64,
+    pub pid: u32,
+}
+
+/// cbindgen:ignore
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct TracingOpts {
+    pub cookie: u64,
+}
+
+/// cbindgen:ignore
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct NetfilterOpts {
+    pub pf: u32,
+    pub hooknum: u32,
+    pub priority: i32,
+    pub flags: u32,
+}
+
+/// The shape shared by `tcx`, `netkit` and `cgroup`.
+/// cbindgen:ignore
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct RelativeOpts {
+    pub relative_fd: u32,
+    pub relative_id: u32,
+    pub expected_revision: u64,
+}
+
+/// The anonymous union of `struct bpf_link_create_opts`.
+/// cbindgen:ignore
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union LinkCreateOptsUnion {
+    pub perf_event: PerfEventOpts,
+    pub kprobe_multi: KprobeMultiOpts,
+    pub uprobe_multi: UprobeMultiOpts,
+    pub tracing: TracingOpts,
+    pub netfilter: NetfilterOpts,
+    pub tcx: RelativeOpts,
+    pub netkit: RelativeOpts,
+    pub cgroup: RelativeOpts,
+}
+
+/// `struct bpf_link_create_opts` (80 bytes on x86-64).
+/// cbindgen:ignore
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct bpf_link_create_opts {
+    pub sz: usize,
+    pub flags: u32,
+    pub iter_info: *mut bpf_iter_link_info,
+    pub iter_info_len: u32,
+    pub target_btf_id: u32,
+    pub u: LinkCreateOptsUnion,
+}
+
+/// `struct bpf_link_update_opts` (24 bytes; its last field ends at 20).
+/// cbindgen:ignore
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct bpf_link_update_opts {
+    pub sz: usize,
+    pub flags: u32,
+    pub old_prog_fd: u32,
+    pub old_map_fd: u32,
+}
+
+/// `struct bpf_get_fd_by_id_opts` (16 bytes).
+/// cbindgen:ignore
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct bpf_get_fd_by_id_opts {
+    pub sz: usize,
+    pub open_flags: u32,
+    pub token_fd: u32,
+}
+
+/// `struct bpf_raw_tp_opts` (24 bytes).
+/// cbindgen:ignore
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct bpf_raw_tp_opts {
+    pub sz: usize,
+    pub tp_name: *const c_char,
+    pub cookie: u64,
+}
+
+/// `struct bpf_obj_pin_opts` (16 bytes).
+/// cbindgen:ignore
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct bpf_obj_pin_opts {
+    pub sz: usize,
+    pub file_flags: u32,
+    pub path_fd: i32,
+}
+
+/// `struct bpf_obj_get_opts` (16 bytes).
+/// cbindgen:ignore
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct bpf_obj_get_opts {
+    pub sz: usize,
+    pub file_flags: u32,
+    pub path_fd: i32,
+}
+
+/// Field offsets of `struct bpf_link_create_opts`, derived from the mirror.
+pub mod link_create {
+    use super::*;
+    const U: usize = offset_of!(bpf_link_create_opts, u);
+    pub const FLAGS: usize = offset_of!(bpf_link_create_opts, flags);
+    pub const ITER_INFO: usize = offset_of!(bpf_link_create_opts, iter_info);
+    pub const ITER_INFO_LEN: usize = offset_of!(bpf_link_create_opts, iter_info_len);
+    pub const TARGET_BTF_ID: usize = offset_of!(bpf_link_create_opts, target_btf_id);
+    /// `offsetofend(flags)`: the default branch's zero check starts here,
+    /// so even the padding after `flags` must be zero (SPEC §2.2).
+    pub const FLAGS_END: usize = FLAGS + 4;
+    pub const TARGET_BTF_ID_END: usize = TARGET_BTF_ID + 4;
+
+    pub const PERF_BPF_COOKIE: usize = U + offset_of!(PerfEventOpts, bpf_cookie);
+    pub const PERF_EVENT_END: usize = U + size_of::<PerfEventOpts>();
+
+    pub const KMULTI_FLAGS: usize = U + offset_of!(KprobeMultiOpts, flags);
+    pub const KMULTI_CNT: usize = U + offset_of!(KprobeMultiOpts, cnt);
+    pub const KMULTI_SYMS: usize = U + offset_of!(KprobeMultiOpts, syms);
+    pub const KMULTI_ADDRS: usize = U + offset_of!(KprobeMultiOpts, addrs);
+    pub const KMULTI_COOKIES: usize = U + offset_of!(KprobeMultiOpts, cookies);
+    pub const KPROBE_MULTI_END: usize = U + size_of::<KprobeMultiOpts>();
+
+    pub const UMULTI_FLAGS: usize = U + offset_of!(UprobeMultiOpts, flags);
+    pub const UMULTI_CNT: usize = U + offset_of!(UprobeMultiOpts, cnt);
+    pub const UMULTI_PATH: usize = U + offset_of!(UprobeMultiOpts, path);
+    pub const UMULTI_OFFSETS: usize = U + offset_of!(UprobeMultiOpts, offsets);
+    pub const UMULTI_REF_CTR_OFFSETS: usize = U + offset_of!(UprobeMultiOpts, ref_ctr_offsets);
+    pub const UMULTI_COOKIES: usize = U + offset_of!(UprobeMultiOpts, cookies);
+    pub const UMULTI_PID: usize = U + offset_of!(UprobeMultiOpts, pid);
+    pub const UPROBE_MULTI_END: usize = U + size_of::<UprobeMultiOpts>();
+
+    pub const TRACING_COOKIE: usize = U + offset_of!(TracingOpts, cookie);
+    pub const TRACING_END: usize = U + size_of::<TracingOpts>();
+
+    pub const NF_PF: usize = U + offset_of!(NetfilterOpts, pf);
+    pub const NF_HOOKNUM: usize = U + offset_of!(NetfilterOpts, hooknum);
+    pub const NF_PRIORITY: usize = U + offset_of!(NetfilterOpts, priority);
+    pub const NF_FLAGS: usize = U + offset_of!(NetfilterOpts, flags);
+    pub const NETFILTER_END: usize = U + size_of::<NetfilterOpts>();
+
+    pub const REL_FD: usize = U + offset_of!(RelativeOpts, relative_fd);
+    pub const REL_ID: usize = U + offset_of!(RelativeOpts, relative_id);
+    pub const REL_EXPECTED_REVISION: usize = U + offset_of!(RelativeOpts, expected_revision);
+    pub const RELATIVE_END: usize = U + size_of::<RelativeOpts>();
+
+    /// `bpf_link_create_opts__last_field` is `uprobe_multi.pid` in v1.7.0.
+    pub const KNOWN_END: usize = UMULTI_PID + 4;
+}
+
+pub mod link_update {
+    use super::*;
+    pub const FLAGS: usize = offset_of!(bpf_link_update_opts, flags);
+    pub const OLD_PROG_FD: usize = offset_of!(bpf_link_update_opts, old_prog_fd);
+    pub const OLD_MAP_FD: usize = offset_of!(bpf_link_update_opts, old_map_fd);
+    pub const KNOWN_END: usize = OLD_MAP_FD + 4;
+}
+
+pub mod get_fd_by_id {
+    use super::*;
+    pub const OPEN_FLAGS: usize = offset_of!(bpf_get_fd_by_id_opts, open_flags);
+    pub const TOKEN_FD: usize = offset_of!(bpf_get_fd_by_id_opts, token_fd);
+    pub const KNOWN_END: usize = TOKEN_FD + 4;
+}
+
+pub mod raw_tp {
+    use super::*;
+    pub const TP_NAME: usize = offset_of!(bpf_raw_tp_opts, tp_name);
+    pub const COOKIE: usize = offset_of!(bpf_raw_tp_opts, cookie);
+    pub const KNOWN_END: usize = COOKIE + 8;
+}
+
+/// `bpf_obj_pin_opts` and `bpf_obj_get_opts` share one layout.
+pub mod obj {
+    use super::*;
+    pub const FILE_FLAGS: usize = offset_of!(bpf_obj_pin_opts, file_flags);
+    pub const PATH_FD: usize = offset_of!(bpf_obj_pin_opts, path_fd);
+    pub const KNOWN_END: usize = PATH_FD + 4;
+    const _: () = assert!(offset_of!(bpf_obj_get_opts, file_flags) == FILE_FLAGS);
+    const _: () = assert!(offset_of!(bpf_obj_get_opts, path_fd) == PATH_FD);
+}
+
+use super::opts::OptsKind;
+
+pub const LINK_CREATE_OPTS: OptsKind = OptsKind {
+    name: c"bpf_link_create_opts",
+    known_end: link_create::KNOWN_END,
+    size: size_of::<bpf_link_create_opts>(),
+};
+pub const LINK_UPDATE_OPTS: OptsKind = OptsKind {
+    name: c"bpf_link_update_opts",
+    known_end: link_update::KNOWN_END,
+    size: size_of::<bpf_link_update_opts>(),
+};
+pub const GET_FD_BY_ID_OPTS: OptsKind = OptsKind {
+    name: c"bpf_get_fd_by_id_opts",
+    known_end: get_fd_by_id::KNOWN_END,
+    size: size_of::<bpf_get_fd_by_id_opts>(),
+};
+pub const RAW_TP_OPTS: OptsKind = OptsKind {
+    name: c"bpf_raw_tp_opts",
+    known_end: raw_tp::KNOWN_END,
+    size: size_of::<bpf_raw_tp_opts>(),
+};
+pub const OBJ_PIN_OPTS: OptsKind = OptsKind {
+    name: c"bpf_obj_pin_opts",
+    known_end: obj::KNOWN_END,
+    size: size_of::<bpf_obj_pin_opts>(),
+};
+pub const OBJ_GET_OPTS: OptsKind = OptsKind {
+    name: c"bpf_obj_get_opts",
+    known_end: obj::KNOWN_END,
+    size: size_of::<bpf_obj_get_opts>(),
+};
+
+// libbpf's numbers on x86-64 (SPEC §4.6).
+#[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
+const _: () = {
+    assert!(size_of::<bpf_link_create_opts>() == 80);
+    assert!(link_create::FLAGS == 8);
+    assert!(link_create::ITER_INFO == 16);
+    assert!(link_create::ITER_INFO_LEN == 24);
+    assert!(link_create::TARGET_BTF_ID == 28);
+    assert!(link_create::PERF_BPF_COOKIE == 32 && link_create::PERF_EVENT_END == 40);
+    assert!(link_create::KMULTI_SYMS == 40 && link_create::KMULTI_COOKIES == 56);
+    assert!(link_create::KPROBE_MULTI_END == 64);
+    assert!(link_create::UMULTI_PATH == 40 && link_create::UMULTI_COOKIES == 64);
+    assert!(link_create::UMULTI_PID == 72 && link_create::UPROBE_MULTI_END == 80);
+    assert!(link_create::KNOWN_END == 76);
+    assert!(link_create::NF_PRIORITY == 40 && link_create::NETFILTER_END == 48);
+    assert!(link_create::REL_ID == 36 && link_create::REL_EXPECTED_REVISION == 40);
+    assert!(link_create::RELATIVE_END == 48 && link_create::TRACING_END == 40);
+    assert!(size_of::<bpf_link_update_opts>() == 24 && link_update::KNOWN_END == 20);
+    assert!(size_of::<bpf_get_fd_by_id_opts>() == 16 && get_fd_by_id::KNOWN_END == 16);
+    assert!(size_of::<bpf_raw_tp_opts>() == 24 && raw_tp::KNOWN_END == 24);
+    assert!(size_of::<bpf_obj_pin_opts>() == 16 && obj::KNOWN_END == 16);
+    assert!(size_of::<bpf_obj_get_opts>() == 16);
+};

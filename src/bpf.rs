@@ -1,0 +1,320 @@
+//! libbpf's low-level link calls (`bpf/bpf.h` part, SPEC §1.1, §2, §3).
+//! Each body is the same three steps: decode the C arguments, run the core
+//! against the real kernel, convert the result once with `ret::int`.
+
+use core::ffi::{c_char, c_int, c_void};
+
+use bpflink_core::abi::{self, *};
+use bpflink_core::errno::Errno;
+use bpflink_core::sys::SYS;
+use bpflink_core::{calls, link_create, raw_tp};
+
+use super::opts::with_opts;
+use super::print::PrintLog;
+use super::ret;
+use super::trace::traced;
+
+/// `enum bpf_attach_type`, taken as a plain 32-bit value: C may pass any
+/// number, and a Rust enum holding an unknown one would be undefined
+/// behaviour. The header spells it `enum bpf_attach_type`.
+/// cbindgen:ignore
+pub type bpf_attach_type = u32;
+
+/// `struct bpf_link_info` is only passed through to the kernel.
+/// cbindgen:ignore
+#[repr(C)]
+pub struct bpf_link_info {
+    _opaque: [u8; 0],
+}
+
+/// Create a BPF link (libbpf `bpf_link_create`, node `LIBBPF_0.0.8`).
+///
+/// Attaches `prog_fd` (for `BPF_STRUCT_OPS`: a struct_ops map fd) to
+/// `target_fd` (a cgroup, netns, ifindex, perf event or map, depending on
+/// `attach_type`) with `BPF_LINK_CREATE`, as libbpf v1.7.0 does: the opts
+/// size rules, the per-attach-type checks, `BPF_F_ID` for `relative_id`, and
+/// the `BPF_RAW_TRACEPOINT_OPEN` fallback for raw_tp/fentry/fexit/fmod_ret/
+/// lsm when the kernel answers `EINVAL`.
+///
+/// Returns the new link fd (≥ 3, close-on-exec), or a negative errno with
+/// `errno` set.
+///
+/// # Safety
+/// `opts` is NULL or points to a `struct bpf_link_create_opts` whose first
+/// `opts->sz` bytes are readable (as for libbpf). Pointers inside it are
+/// handed to the kernel unchanged.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bpf_link_create(
+    prog_fd: c_int,
+    target_fd: c_int,
+    attach_type: bpf_attach_type,
+    opts: *const bpf_link_create_opts,
+) -> c_int {
+    // SAFETY: forwarded from this function's contract.
+    let r = ret::int(unsafe {
+        with_opts(opts.cast(), abi::LINK_CREATE_OPTS, |o| {
+            link_create::link_create(&SYS, prog_fd, target_fd, attach_type, o, &mut PrintLog)
+        })
+    });
+    traced!(r, "bpf_link_create", prog_fd: int, target_fd: int, attach_type: int, opts: ptr)
+}
+
+/// Replace the program of a link (libbpf `bpf_link_update`, `LIBBPF_0.0.8`).
+///
+/// `opts->flags` (e.g. `BPF_F_REPLACE`) with `old_prog_fd` or `old_map_fd`
+/// (not both: `-EINVAL`) are passed to `BPF_LINK_UPDATE`.
+/// Returns 0, or a negative errno with `errno` set.
+///
+/// # Safety
+/// `opts` is NULL or points to a `struct bpf_link_update_opts` whose first
+/// `opts->sz` bytes are readable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bpf_link_update(
+    link_fd: c_int,
+    new_prog_fd: c_int,
+    opts: *const bpf_link_update_opts,
+) -> c_int {
+    // SAFETY: forwarded from this function's contract.
+    let r = ret::int(unsafe {
+        with_opts(opts.cast(), abi::LINK_UPDATE_OPTS, |o| {
+            calls::link_update(&SYS, link_fd, new_prog_fd, o, &mut PrintLog)
+        })
+    });
+    traced!(r, "bpf_link_update", link_fd: int, new_prog_fd: int, opts: ptr)
+}
+
+/// Detach a link from its hook, keeping the fd (libbpf `bpf_link_detach`,
+/// `LIBBPF_0.1.0`). Returns 0, or a negative errno with `errno` set.
+#[unsafe(no_mangle)]
+pub extern "C" fn bpf_link_detach(link_fd: c_int) -> c_int {
+    let r = ret::int(calls::link_detach(&SYS, link_fd));
+    traced!(r, "bpf_link_detach", link_fd: int)
+}
+
+/// Create an iterator fd from an iter link (libbpf `bpf_iter_create`,
+/// `LIBBPF_0.0.9`). Returns the fd (≥ 3, close-on-exec) or a negative errno.
+#[unsafe(no_mangle)]
+pub extern "C" fn bpf_iter_create(link_fd: c_int) -> c_int {
+    let r = ret::int(calls::iter_create(&SYS, link_fd, &mut PrintLog));
+    traced!(r, "bpf_iter_create", link_fd: int)
+}
+
+/// The id of the next link after `start_id` (libbpf `bpf_link_get_next_id`,
+/// `LIBBPF_0.0.9`). Returns 0 and writes `*next_id`, or a negative errno
+/// (`-ENOENT` at the end of the list).
+///
+/// bpflink deviation: with a NULL `next_id`, libbpf makes the syscall and
+/// crashes writing the answer when there is one; bpflink makes the same
+/// syscall and returns `-EINVAL` in that case (when the kernel says there is
+/// no next link, both return its error, e.g. `-ENOENT`).
+///
+/// # Safety
+/// `next_id` is NULL or valid for writing a `__u32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bpf_link_get_next_id(start_id: u32, next_id: *mut u32) -> c_int {
+    let r = ret::int(
+        calls::link_get_next_id(&SYS, start_id).and_then(|(r, next)| {
+            if let Some(id) = next {
+                if next_id.is_null() {
+                    return Err(Errno::EINVAL);
+                }
+                // SAFETY: non-NULL; the caller vouches for it.
+                unsafe { next_id.write_unaligned(id) };
+            }
+            Ok(r)
+        }),
+    );
+    traced!(r, "bpf_link_get_next_id", start_id: int, next_id: ptr)
+}
+
+/// Open an fd to the link with id `id` (libbpf `bpf_link_get_fd_by_id_opts`,
+/// `LIBBPF_1.1.0`). `opts->open_flags` is passed; `token_fd` is ignored like
+/// libbpf does for links. Returns the fd (≥ 3, close-on-exec) or a negative
+/// errno.
+///
+/// # Safety
+/// `opts` is NULL or points to a `struct bpf_get_fd_by_id_opts` whose first
+/// `opts->sz` bytes are readable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bpf_link_get_fd_by_id_opts(
+    id: u32,
+    opts: *const bpf_get_fd_by_id_opts,
+) -> c_int {
+    // SAFETY: forwarded from this function's contract.
+    let r = ret::int(unsafe {
+        with_opts(opts.cast(), abi::GET_FD_BY_ID_OPTS, |o| {
+            calls::link_get_fd_by_id(&SYS, id, o, &mut PrintLog)
+        })
+    });
+    traced!(r, "bpf_link_get_fd_by_id_opts", id: int, opts: ptr)
+}
+
+/// `bpf_link_get_fd_by_id_opts(id, NULL)` (libbpf `bpf_link_get_fd_by_id`,
+/// `LIBBPF_0.0.9`).
+#[unsafe(no_mangle)]
+pub extern "C" fn bpf_link_get_fd_by_id(id: u32) -> c_int {
+    let r = ret::int(calls::link_get_fd_by_id(&SYS, id, None, &mut PrintLog));
+    traced!(r, "bpf_link_get_fd_by_id", id: int)
+}
+
+/// Ask the kernel about a BPF object (libbpf `bpf_obj_get_info_by_fd`,
+/// `LIBBPF_0.0.1`). `*info_len` is the buffer size in, the size the kernel
+/// filled out (only on success). Returns 0 or a negative errno.
+///
+/// bpflink deviation: a NULL `info_len` (libbpf crashes) returns `-EINVAL`
+/// without a syscall.
+///
+/// # Safety
+/// `info` is valid for `*info_len` bytes of writing (or NULL, which the
+/// kernel rejects); `info_len` is NULL or valid for reading and writing.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bpf_obj_get_info_by_fd(
+    bpf_fd: c_int,
+    info: *mut c_void,
+    info_len: *mut u32,
+) -> c_int {
+    // SAFETY: forwarded from this function's contract.
+    let r = unsafe { obj_get_info(bpf_fd, info, info_len) };
+    traced!(r, "bpf_obj_get_info_by_fd", bpf_fd: int, info: ptr, info_len: ptr)
+}
+
+/// The body shared by the two info functions (traced once, by the caller).
+///
+/// # Safety
+/// As for [`bpf_obj_get_info_by_fd`].
+unsafe fn obj_get_info(bpf_fd: c_int, info: *mut c_void, info_len: *mut u32) -> c_int {
+    if info_len.is_null() {
+        return ret::int(Err(Errno::EINVAL));
+    }
+    // SAFETY: non-NULL; the caller vouches for it.
+    let len_in = unsafe { info_len.read_unaligned() };
+    // SAFETY: `info` is valid for `len_in` bytes of writing (contract).
+    let r = unsafe { calls::obj_get_info_by_fd(&SYS, bpf_fd, info as u64, len_in) };
+    ret::int(r.map(|(r, len_out)| {
+        if let Some(len) = len_out {
+            // SAFETY: as above.
+            unsafe { info_len.write_unaligned(len) };
+        }
+        r
+    }))
+}
+
+/// `bpf_obj_get_info_by_fd` for links (libbpf `bpf_link_get_info_by_fd`,
+/// `LIBBPF_1.2.0`; like libbpf, no check that `link_fd` is a link).
+///
+/// # Safety
+/// As for [`bpf_obj_get_info_by_fd`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bpf_link_get_info_by_fd(
+    link_fd: c_int,
+    info: *mut bpf_link_info,
+    info_len: *mut u32,
+) -> c_int {
+    // SAFETY: forwarded from this function's contract. The untraced body,
+    // so that one call gives one trace line.
+    let r = unsafe { obj_get_info(link_fd, info.cast(), info_len) };
+    traced!(r, "bpf_link_get_info_by_fd", link_fd: int, info: ptr, info_len: ptr)
+}
+
+/// Attach a raw tracepoint or BTF-typed tracing program with
+/// `BPF_RAW_TRACEPOINT_OPEN` (libbpf `bpf_raw_tracepoint_open_opts`,
+/// `LIBBPF_1.4.0`): `opts->tp_name` (NULL for tp_btf & co) and
+/// `opts->cookie`. Returns the link fd (≥ 3, close-on-exec) or a negative
+/// errno.
+///
+/// # Safety
+/// `opts` is NULL or points to a `struct bpf_raw_tp_opts` whose first
+/// `opts->sz` bytes are readable; `tp_name` is NULL or a C string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bpf_raw_tracepoint_open_opts(
+    prog_fd: c_int,
+    opts: *mut bpf_raw_tp_opts,
+) -> c_int {
+    // SAFETY: forwarded from this function's contract.
+    let r = ret::int(unsafe {
+        with_opts(opts.cast_const().cast(), abi::RAW_TP_OPTS, |o| {
+            raw_tp::raw_tracepoint_open_opts(&SYS, prog_fd, o, &mut PrintLog)
+        })
+    });
+    traced!(r, "bpf_raw_tracepoint_open_opts", prog_fd: int, opts: ptr)
+}
+
+/// `bpf_raw_tracepoint_open_opts` with only a name (libbpf
+/// `bpf_raw_tracepoint_open`, `LIBBPF_0.0.1`).
+///
+/// # Safety
+/// `name` is NULL or a C string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bpf_raw_tracepoint_open(name: *const c_char, prog_fd: c_int) -> c_int {
+    // SAFETY: `name` is NULL or a C string (contract).
+    let r = ret::int(unsafe {
+        raw_tp::raw_tracepoint_open_name(&SYS, name as u64, prog_fd, &mut PrintLog)
+    });
+    traced!(r, "bpf_raw_tracepoint_open", name: str, prog_fd: int)
+}
+
+/// Pin a BPF object at a bpffs path (libbpf `bpf_obj_pin_opts`,
+/// `LIBBPF_1.3.0`): `opts->file_flags` and `opts->path_fd` are passed as
+/// given. Returns 0 or a negative errno.
+///
+/// # Safety
+/// `pathname` is NULL or a C string (the kernel reads it); `opts` is NULL or
+/// points to a `struct bpf_obj_pin_opts` whose first `opts->sz` bytes are
+/// readable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bpf_obj_pin_opts(
+    fd: c_int,
+    pathname: *const c_char,
+    opts: *const bpf_obj_pin_opts,
+) -> c_int {
+    // SAFETY: forwarded from this function's contract.
+    let r = ret::int(unsafe {
+        with_opts(opts.cast(), abi::OBJ_PIN_OPTS, |o| {
+            calls::obj_pin(&SYS, fd, pathname as u64, o, &mut PrintLog)
+        })
+    });
+    traced!(r, "bpf_obj_pin_opts", fd: int, pathname: str, opts: ptr)
+}
+
+/// `bpf_obj_pin_opts(fd, pathname, NULL)` (libbpf `bpf_obj_pin`,
+/// `LIBBPF_0.0.1`).
+///
+/// # Safety
+/// `pathname` is NULL or a C string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bpf_obj_pin(fd: c_int, pathname: *const c_char) -> c_int {
+    // SAFETY: `pathname` is NULL or a C string (contract).
+    let r = ret::int(unsafe { calls::obj_pin(&SYS, fd, pathname as u64, None, &mut PrintLog) });
+    traced!(r, "bpf_obj_pin", fd: int, pathname: str)
+}
+
+/// Open a pinned BPF object (libbpf `bpf_obj_get_opts`, `LIBBPF_1.0.0`).
+/// Returns the fd (≥ 3, close-on-exec) or a negative errno.
+///
+/// # Safety
+/// `pathname` is NULL or a C string; `opts` is NULL or points to a
+/// `struct bpf_obj_get_opts` whose first `opts->sz` bytes are readable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bpf_obj_get_opts(
+    pathname: *const c_char,
+    opts: *const bpf_obj_get_opts,
+) -> c_int {
+    // SAFETY: forwarded from this function's contract.
+    let r = ret::int(unsafe {
+        with_opts(opts.cast(), abi::OBJ_GET_OPTS, |o| {
+            calls::obj_get(&SYS, pathname as u64, o, &mut PrintLog)
+        })
+    });
+    traced!(r, "bpf_obj_get_opts", pathname: str, opts: ptr)
+}
+
+/// `bpf_obj_get_opts(pathname, NULL)` (libbpf `bpf_obj_get`, `LIBBPF_0.0.1`).
+///
+/// # Safety
+/// `pathname` is NULL or a C string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bpf_obj_get(pathname: *const c_char) -> c_int {
+    // SAFETY: `pathname` is NULL or a C string (contract).
+    let r = ret::int(unsafe { calls::obj_get(&SYS, pathname as u64, None, &mut PrintLog) });
+    traced!(r, "bpf_obj_get", pathname: str)
+}
