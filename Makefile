@@ -34,10 +34,10 @@ SONAME      := libbpflink.so.$(SOVERSION)
 VERSION_SCRIPT := src/libbpf.map
 # cargo's staticlib of the root crate (Rust names it after the package).
 CARGO_STATICLIB := target/release/liblibbpflink.a
-# The C library as one relocatable object: cargo's archive (our code, core,
-# compiler_builtins) linked with -r and --gc-sections from the exported
-# symbols, every other symbol made local. It is what libbpflink.a holds and
-# what libbpflink.so is linked from.
+# The C library as one relocatable object (scripts/prelink.sh): cargo's
+# archive (our code, the core, compiler_builtins) linked with -r and
+# --gc-sections from the exported symbols, every other symbol made local. It
+# is what libbpflink.a holds and what libbpflink.so is linked from.
 OBJ         := $(BUILD)/obj
 PRELINKED   := $(OBJ)/libbpflink.o
 EXPORTS     := $(OBJ)/exports.txt
@@ -69,13 +69,8 @@ $(EXPORTS): $(VERSION_SCRIPT)
 	@mkdir -p $(OBJ)
 	sed -n 's/^[[:space:]]*\([a-z_][a-z0-9_]*\);$$/\1/p' $< | sort -u > $@
 
-$(PRELINKED): $(CARGO_STATICLIB) $(EXPORTS)
-	$(LD) -r --gc-sections $$(sed 's/^/-u /' $(EXPORTS)) -o $@.tmp \
-		--whole-archive $(CARGO_STATICLIB) --no-whole-archive
-	$(OBJCOPY) --strip-debug --remove-section=.llvmbc --remove-section=.llvmcmd \
-		--remove-section=.comment --strip-symbol=rust_eh_personality \
-		--keep-global-symbols=$(EXPORTS) $@.tmp $@
-	@rm -f $@.tmp
+$(PRELINKED): $(CARGO_STATICLIB) $(EXPORTS) scripts/prelink.sh
+	LD=$(LD) OBJCOPY=$(OBJCOPY) sh scripts/prelink.sh $(CARGO_STATICLIB) $@ $(EXPORTS)
 
 $(STATICLIB): $(PRELINKED)
 	@mkdir -p $(LIBOUT)
@@ -157,7 +152,7 @@ bench:
 	NATIVE_LIBS="$(NATIVE_LIBS)" sh bench/run.sh
 
 test-rust:
-	$(CARGO) test --no-fail-fast
+	$(CARGO) test --workspace --no-fail-fast
 
 test-c: lib
 	$(MAKE) -C c-tests run LIBDIR=$(abspath $(LIBOUT)) INCDIR=$(abspath include)

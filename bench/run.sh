@@ -23,7 +23,7 @@ CPU_N=${CPU_N:-1000000}
 KERN_ROUNDS=${KERN_ROUNDS:-5}
 TPUT_SECS=${TPUT_SECS:-0.2}
 LOAD_N=${LOAD_N:-1000}
-NATIVE_LIBS=${NATIVE_LIBS:--lgcc_s -lutil -lrt -lpthread -lm -ldl -lc}
+NATIVE_LIBS=${NATIVE_LIBS-}
 
 out=build/bench
 bin=$out/bin
@@ -75,7 +75,7 @@ if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
 		$MAKE --no-print-directory -s lib >>"$raw/lib-build.log" 2>&1 && snapshot
 	} || { echo "bench: could not take a consistent copy of the libraries" >&2; exit 2; }
 	git rev-parse --short HEAD >"$raw/git-head.txt" 2>/dev/null || true
-	git status --porcelain -- src Cargo.toml build.rs include >"$raw/git-dirty.txt" 2>/dev/null || true
+	git status --porcelain -- src crates Cargo.toml build.rs include >"$raw/git-dirty.txt" 2>/dev/null || true
 
 	log "compiling the bench programs"
 	CFLAGS="-O2 -g -Wall -Wextra -std=gnu11 -I$O/include"

@@ -66,7 +66,7 @@ if [ "$build" = 1 ]; then
 	$CC $CFLAGS -Iinclude -o "$out/driver-bpflink" $SRCS -rdynamic \
 		build/lib/libbpflink.so -Wl,--disable-new-dtags,-rpath,"$root/build/lib" -ldl
 	$CC $CFLAGS -Iinclude -o "$out/driver-bpflink-static" $SRCS -rdynamic \
-		build/lib/libbpflink.a ${NATIVE_LIBS:--lgcc_s -lutil -lrt -lpthread -lm -ldl -lc}
+		build/lib/libbpflink.a ${NATIVE_LIBS-}
 fi
 
 args="--seed $seed --cases $cases$extra_args"

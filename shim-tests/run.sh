@@ -195,7 +195,7 @@ check "(a) libbpf's bpf_program__attach (tp_btf) -> bpflink's bpf_link_create (B
 check "(a) libbpf's bpf_program__attach_raw_tracepoint -> bpflink's bpf_raw_tracepoint_open_opts" \
 	has "$T" 'bpf_raw_tracepoint_open_opts\(prog_fd=[0-9]+, opts=0x[0-9a-f]+\) = [0-9]+$'
 check "(a) libbpf's bpf_program__pin -> bpflink's bpf_obj_pin" \
-	has "$T" 'bpf_obj_pin\(fd=[0-9]+, pathname=0x[0-9a-f]+\) = 0$'
+	has "$T" 'bpf_obj_pin\(fd=[0-9]+, pathname="/[^"]*"\) = 0$'
 check "(a) libbpf's bpf_link__update_program -> bpflink's bpf_link_update (opts=0x0)" \
 	has "$T" 'bpf_link_update\(link_fd=[0-9]+, new_prog_fd=[0-9]+, opts=0x0\) = 0$'
 if grep -q "^tracefs unavailable" "$W/plain.out"; then

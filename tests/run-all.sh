@@ -22,8 +22,8 @@ run() {
 }
 
 rm -f "$log.failed"
-run lint sh -c 'cargo fmt --check && cargo clippy -q --all-targets -- -D warnings && echo "lint: 2 passed, 0 failed"'
-run rust cargo test --no-fail-fast
+run lint sh -c 'cargo fmt --all --check && cargo clippy -q --workspace --all-targets -- -D warnings && echo "lint: 2 passed, 0 failed"'
+run rust cargo test --workspace --no-fail-fast
 run c-tests make --no-print-directory test-c
 run abi make --no-print-directory check-abi
 run conformance make --no-print-directory conformance

@@ -1,12 +1,12 @@
-//! Runs a case through bpflink's core (`bpflink::core`) with the
+//! Runs a case through bpflink's core (`bpflink_core`) with the
 //! `FakeKernel` and `CallerBytes`, and reports what happened in the model's
 //! terms.
 
-use bpflink::core::Errno;
-use bpflink::core::abi;
-use bpflink::core::fake::{Answer, Call, FakeKernel};
-use bpflink::core::opts::{CallerBytes, OptsImage, OptsKind, Warning};
-use bpflink::core::{calls, link_create, raw_tp};
+use bpflink_core::Errno;
+use bpflink_core::abi;
+use bpflink_fake::{Answer, Call, FakeKernel};
+use bpflink_core::opts::{CallerBytes, OptsImage, OptsKind, Warning};
+use bpflink_core::{calls, link_create, raw_tp};
 
 use crate::case::{Case, Func};
 use crate::model::{KCall, MWarn, Outcome};
@@ -63,18 +63,22 @@ pub fn run(c: &Case) -> Outcome {
     let tail = CallerBytes(&c.buf);
     let image = OptsImage::new(kind(c.func), c.sz, &c.buf, &tail);
     let o = (!c.opts_null).then_some(&image);
-    let mut log: Vec<Warning> = Vec::new();
+    let mut log = bpflink_fake::Warnings::new();
+    // SAFETY: (the four calls that carry addresses) the fake kernel records
+    // addresses and never follows them.
     let r = match c.func {
-        Func::LinkCreate => link_create::link_create(&k, c.a, c.b, c.attach_type, o, &mut log),
+        Func::LinkCreate => unsafe {
+            link_create::link_create(&k, c.a, c.b, c.attach_type, o, &mut log)
+        },
         Func::LinkUpdate => calls::link_update(&k, c.a, c.b, o, &mut log),
         Func::GetFdByIdOpts => calls::link_get_fd_by_id(&k, c.a as u32, o, &mut log),
-        Func::RawTpOpenOpts => raw_tp::raw_tracepoint_open_opts(&k, c.a, o, &mut log),
-        Func::ObjPinOpts => calls::obj_pin(&k, c.a, c.path_addr, o, &mut log),
-        Func::ObjGetOpts => calls::obj_get(&k, c.path_addr, o, &mut log),
+        Func::RawTpOpenOpts => unsafe { raw_tp::raw_tracepoint_open_opts(&k, c.a, o, &mut log) },
+        Func::ObjPinOpts => unsafe { calls::obj_pin(&k, c.a, c.path_addr, o, &mut log) },
+        Func::ObjGetOpts => unsafe { calls::obj_get(&k, c.path_addr, o, &mut log) },
     };
     Outcome {
         ret: r.map_err(|e| e.0),
-        warnings: log.into_iter().map(warning).collect(),
+        warnings: log.0.into_iter().map(warning).collect(),
         calls: k
             .calls()
             .into_iter()

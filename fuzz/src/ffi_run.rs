@@ -8,8 +8,8 @@ use std::cell::RefCell;
 use std::ffi::{c_char, c_int, c_long, c_ulong, c_void};
 use std::sync::Once;
 
-use bpflink::ffi::bpf as c;
-use bpflink::ffi::print::libbpf_set_print;
+use libbpflink::bpf as c;
+use libbpflink::print::libbpf_set_print;
 
 use crate::case::{Case, Func, KAnswer, MAX_BUF};
 use crate::model::KCall;

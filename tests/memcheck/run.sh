@@ -108,10 +108,15 @@ if [ "$mode" = sanitize ]; then
 	# The Rust half instrumented too.
 	host=$(rustc -vV | sed -n 's/^host: //p')
 	rasan_dir=$root/target/memcheck-asan
-	rasan=$rasan_dir/$host/release/libbpflink.a
+	# cargo's archive, pre-linked like the shipped one (scripts/prelink.sh).
+	rasan=$rasan_dir/libbpflink-asan.a
 	if RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zsanitizer=address -Cforce-frame-pointers=yes" \
-		cargo build --quiet --release --lib --target "$host" --target-dir "$rasan_dir" \
-		> "$out/rust-asan-build.txt" 2>&1; then
+		cargo build --quiet --release -p libbpflink --target "$host" --target-dir "$rasan_dir" \
+		> "$out/rust-asan-build.txt" 2>&1 &&
+		make -s lib >> "$out/rust-asan-build.txt" 2>&1 &&
+		sh scripts/prelink.sh "$rasan_dir/$host/release/liblibbpflink.a" "$rasan_dir/libbpflink.o" \
+			build/obj/exports.txt >> "$out/rust-asan-build.txt" 2>&1 &&
+		rm -f "$rasan" && ar rcs "$rasan" "$rasan_dir/libbpflink.o"; then
 		variants="shared static rust-asan"
 	else
 		fail "[build] Rust with -Zsanitizer=address (see $out/rust-asan-build.txt)"

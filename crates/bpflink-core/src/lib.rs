@@ -12,7 +12,8 @@
 //!   API ([`link_object`]) and of libbpf's error helpers ([`strerror`],
 //!   [`names`]). They reach the kernel only through the [`kernel::Kernel`]
 //!   trait and the filesystem through [`link_object::LinkFs`], so every
-//!   byte they send can be checked against a fake.
+//!   byte they send can be checked against a fake (the test-only
+//!   `bpflink-fake` crate; `tests/core.rs`).
 //! - **The one door to the kernel** ([`sys`]): libc's `syscall(SYS_bpf, …)`,
 //!   `fcntl` and `close` (never an inline syscall), the fault-free reader of
 //!   callers' opts, and the filesystem calls of the object API.
@@ -41,14 +42,12 @@
 //! products' needs and is not meant to be used on its own.
 #![no_std]
 
-#[cfg(any(test, feature = "fake"))]
+#[cfg(test)]
 extern crate std;
 
 pub mod abi;
 pub mod calls;
 pub mod errno;
-#[cfg(any(test, feature = "fake"))]
-pub mod fake;
 pub mod info;
 pub mod kernel;
 pub mod link_create;
@@ -60,8 +59,5 @@ pub mod strerror;
 pub mod sys;
 pub mod text;
 pub mod uapi;
-
-#[cfg(test)]
-mod tests;
 
 pub use errno::{Errno, Result};

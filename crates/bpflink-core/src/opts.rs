@@ -258,13 +258,6 @@ impl Log for Silent {
     fn warn(&mut self, _warning: Warning) {}
 }
 
-#[cfg(any(test, feature = "fake"))]
-impl Log for std::vec::Vec<Warning> {
-    fn warn(&mut self, warning: Warning) {
-        self.push(warning);
-    }
-}
-
 /// `OPTS_VALID(opts, type)` (SPEC §4.1). `None` (a NULL pointer) is valid.
 #[inline(always)]
 pub fn validate<L: Log + ?Sized>(opts: Option<&OptsImage<'_>>, log: &mut L) -> Result<()> {

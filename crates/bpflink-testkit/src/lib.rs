@@ -17,6 +17,8 @@
 //!   link release ([`wait_link_gone`]).
 #![allow(
     dead_code,
+    clippy::new_without_default,
+    clippy::missing_safety_doc,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

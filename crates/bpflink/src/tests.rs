@@ -25,7 +25,7 @@ use super::link::{
 };
 use super::*;
 use bpflink_core::errno::Errno;
-use bpflink_core::fake::{Answer, FakeKernel};
+use bpflink_fake::{Answer, FakeKernel};
 
 // enum bpf_cmd
 const LINK_CREATE: u32 = 28;

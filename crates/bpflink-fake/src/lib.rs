@@ -1,13 +1,15 @@
-//! A scripted fake kernel: records every call the core makes and answers
-//! from a script. Used by the unit tests (no privileges needed) and usable
-//! by fuzzers and benchmarks.
+//! A scripted fake kernel for `bpflink-core`: records every call the core
+//! makes and answers from a script. Used by the unit tests of the core, of
+//! the Rust crate and by the fuzzer (no privileges needed). Test-only: it
+//! needs std, which the core itself never links.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::vec::Vec;
+use std::ops::{Deref, DerefMut};
 
-use super::errno::{Errno, Result};
-use super::kernel::Kernel;
+use bpflink_core::errno::{Errno, Result};
+use bpflink_core::kernel::Kernel;
+use bpflink_core::opts::{Log, Warning};
 
 /// One thing the core asked of the kernel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,5 +127,40 @@ impl Kernel for FakeKernel {
 
     unsafe fn close(&self, fd: i32) {
         self.calls.borrow_mut().push(Call::Close(fd));
+    }
+}
+
+/// A [`Log`] that keeps every warning, in order.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Warnings(pub Vec<Warning>);
+
+impl Warnings {
+    pub fn new() -> Self {
+        Warnings(Vec::new())
+    }
+}
+
+impl Log for Warnings {
+    fn warn(&mut self, warning: Warning) {
+        self.0.push(warning);
+    }
+}
+
+impl Deref for Warnings {
+    type Target = Vec<Warning>;
+    fn deref(&self) -> &Vec<Warning> {
+        &self.0
+    }
+}
+
+impl DerefMut for Warnings {
+    fn deref_mut(&mut self) -> &mut Vec<Warning> {
+        &mut self.0
+    }
+}
+
+impl PartialEq<Vec<Warning>> for Warnings {
+    fn eq(&self, other: &Vec<Warning>) -> bool {
+        &self.0 == other
     }
 }

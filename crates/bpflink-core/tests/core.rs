@@ -28,16 +28,16 @@ use std::cell::Cell;
 use std::vec;
 use std::vec::Vec;
 
-use super::abi::{self, get_fd_by_id as fdo, link_create as o, link_update as uo, obj as oo};
-use super::calls;
-use super::errno::{Errno, Result};
-use super::fake::{Answer, Call, FakeKernel};
-use super::kernel::bpf_fd;
-use super::link_create::{Branch, RAW_TP_FALLBACK, branch_for, link_create};
-use super::opts::{
+use bpflink_core::abi::{self, get_fd_by_id as fdo, link_create as o, link_update as uo, obj as oo};
+use bpflink_core::calls;
+use bpflink_core::errno::{Errno, Result};
+use bpflink_fake::{Answer, Call, FakeKernel, Warnings};
+use bpflink_core::kernel::bpf_fd;
+use bpflink_core::link_create::{Branch, RAW_TP_FALLBACK, branch_for, link_create};
+use bpflink_core::opts::{
     CallerBytes, OptsImage, OptsKind, TailReader, TailScan, Warning, validate, zeroed_after,
 };
-use super::raw_tp;
+use bpflink_core::raw_tp;
 
 // ---------------------------------------------------------------------------
 // helpers
@@ -164,8 +164,8 @@ fn create(
     target: i32,
     at: u32,
     opts: Option<&[u8]>,
-) -> (Result<i32>, Vec<Warning>) {
-    let mut log = Vec::new();
+) -> (Result<i32>, Warnings) {
+    let mut log = Warnings::new();
     let r = with_opts(LC, opts, |o| unsafe {
         link_create(k, prog, target, at, o, &mut log)
     });
@@ -1157,7 +1157,7 @@ fn tail_is_read_lazily_and_once() {
     let img = OptsImage::new(LC, 80, &b, &tail);
     let k = FakeKernel::new();
     k.answer(Answer::err(EINVAL));
-    let r = unsafe { link_create(&k, 1, 0, TRACE_FENTRY, Some(&img), &mut Vec::new()) };
+    let r = unsafe { link_create(&k, 1, 0, TRACE_FENTRY, Some(&img), &mut Warnings::new()) };
     assert_eq!(r, Ok(100)); // via the fallback
     assert_eq!(tail.scans.get(), 0);
 
@@ -1171,7 +1171,7 @@ fn tail_is_read_lazily_and_once() {
     let img = OptsImage::new(LC, 88, &b, &tail);
     let k = FakeKernel::new();
     k.answer(Answer::err(EINVAL));
-    let r = unsafe { link_create(&k, 1, 0, TRACE_FENTRY, Some(&img), &mut Vec::new()) };
+    let r = unsafe { link_create(&k, 1, 0, TRACE_FENTRY, Some(&img), &mut Warnings::new()) };
     assert_eq!(r, Ok(100));
     assert_eq!(tail.scans.get(), 1);
     assert_eq!(
@@ -1206,7 +1206,7 @@ fn head_longer_than_sz_is_cut() {
 
 #[test]
 fn opts_machinery_direct() {
-    let mut log = Vec::new();
+    let mut log = Warnings::new();
     assert_eq!(validate(None, &mut log), Ok(()));
     assert_eq!(zeroed_after(None, 12), Ok(true));
     assert!(log.is_empty());
@@ -1518,7 +1518,7 @@ fn bpf_fd_directly() {
     let k = FakeKernel::new();
     k.answer(Answer::ok(1));
     let mut attr = [1u8, 2, 3];
-    let mut log = Vec::new();
+    let mut log = Warnings::new();
     assert_eq!(unsafe { bpf_fd(&k, 99, &mut attr, &mut log) }, Ok(201));
     assert_eq!(
         k.calls(),
@@ -1549,8 +1549,8 @@ fn update(
     link: i32,
     prog: i32,
     opts: Option<&[u8]>,
-) -> (Result<i32>, Vec<Warning>) {
-    let mut log = Vec::new();
+) -> (Result<i32>, Warnings) {
+    let mut log = Warnings::new();
     let r = with_opts(LU, opts, |o| calls::link_update(k, link, prog, o, &mut log));
     (r, log)
 }
@@ -1719,7 +1719,7 @@ fn link_detach_image() {
 #[test]
 fn iter_create_image_and_hygiene() {
     let k = FakeKernel::new();
-    let mut log = Vec::new();
+    let mut log = Warnings::new();
     assert_eq!(calls::iter_create(&k, 9, &mut log), Ok(100));
     assert_eq!(
         k.calls(),
@@ -1747,7 +1747,7 @@ fn iter_create_image_and_hygiene() {
     let k = FakeKernel::new();
     k.answer(Answer::err(Errno::EBADF));
     assert_eq!(
-        calls::iter_create(&k, 9, &mut Vec::new()),
+        calls::iter_create(&k, 9, &mut Warnings::new()),
         Err(Errno::EBADF)
     );
 }
@@ -1792,8 +1792,8 @@ fn link_get_next_id() {
 
 const FD: OptsKind = abi::GET_FD_BY_ID_OPTS;
 
-fn get_fd(k: &FakeKernel, id: u32, opts: Option<&[u8]>) -> (Result<i32>, Vec<Warning>) {
-    let mut log = Vec::new();
+fn get_fd(k: &FakeKernel, id: u32, opts: Option<&[u8]>) -> (Result<i32>, Warnings) {
+    let mut log = Warnings::new();
     let r = with_opts(FD, opts, |o| calls::link_get_fd_by_id(k, id, o, &mut log));
     (r, log)
 }
@@ -1907,8 +1907,8 @@ fn obj_get_info_by_fd() {
 
 const RT: OptsKind = abi::RAW_TP_OPTS;
 
-fn rt_open(k: &FakeKernel, prog: i32, opts: Option<&[u8]>) -> (Result<i32>, Vec<Warning>) {
-    let mut log = Vec::new();
+fn rt_open(k: &FakeKernel, prog: i32, opts: Option<&[u8]>) -> (Result<i32>, Warnings) {
+    let mut log = Warnings::new();
     let r = with_opts(RT, opts, |o| unsafe {
         raw_tp::raw_tracepoint_open_opts(k, prog, o, &mut log)
     });
@@ -1974,12 +1974,12 @@ fn raw_tracepoint_open_opts() {
 #[test]
 fn raw_tracepoint_open_by_name() {
     let k = FakeKernel::new();
-    let r = unsafe { raw_tp::raw_tracepoint_open_name(&k, 0xabc0, 4, &mut Vec::new()) };
+    let r = unsafe { raw_tp::raw_tracepoint_open_name(&k, 0xabc0, 4, &mut Warnings::new()) };
     assert_eq!(r, Ok(100));
     assert_eq!(k.calls(), vec![bpf(17, rt_attr(0xabc0, 4, 0))]);
     let k = FakeKernel::new();
     k.answer(Answer::err(Errno::ENOENT));
-    let r = unsafe { raw_tp::raw_tracepoint_open_name(&k, 0, -1, &mut Vec::new()) };
+    let r = unsafe { raw_tp::raw_tracepoint_open_name(&k, 0, -1, &mut Warnings::new()) };
     assert_eq!(r, Err(Errno::ENOENT));
     assert_eq!(k.calls(), vec![bpf(17, rt_attr(0, -1, 0))]);
 }
@@ -1997,16 +1997,16 @@ fn obj_attr(path: u64, fd: i32, file_flags: u32, path_fd: i32) -> Vec<u8> {
     a
 }
 
-fn pin(k: &FakeKernel, fd: i32, path: u64, opts: Option<&[u8]>) -> (Result<i32>, Vec<Warning>) {
-    let mut log = Vec::new();
+fn pin(k: &FakeKernel, fd: i32, path: u64, opts: Option<&[u8]>) -> (Result<i32>, Warnings) {
+    let mut log = Warnings::new();
     let r = with_opts(abi::OBJ_PIN_OPTS, opts, |o| unsafe {
         calls::obj_pin(k, fd, path, o, &mut log)
     });
     (r, log)
 }
 
-fn get(k: &FakeKernel, path: u64, opts: Option<&[u8]>) -> (Result<i32>, Vec<Warning>) {
-    let mut log = Vec::new();
+fn get(k: &FakeKernel, path: u64, opts: Option<&[u8]>) -> (Result<i32>, Warnings) {
+    let mut log = Warnings::new();
     let r = with_opts(abi::OBJ_GET_OPTS, opts, |o| unsafe {
         calls::obj_get(k, path, o, &mut log)
     });
