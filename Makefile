@@ -61,7 +61,7 @@ deps:
 lib: $(STATICLIB) $(LIBOUT)/libbpflink.so $(BUILD)/bpflink.pc $(BUILD)/bpflink-static.pc
 
 $(CARGO_STATICLIB): $(RUST_SOURCES)
-	$(CARGO) build --release -p libbpflink
+	$(CARGO) rustc --release -p libbpflink --lib --crate-type staticlib
 	@touch $@
 
 # The exported names: every symbol the version script lists.

@@ -12,7 +12,7 @@ use bpflink_core::{calls, link_create, raw_tp};
 use super::opts::with_opts;
 use super::print::PrintLog;
 use super::ret;
-use super::trace::traced;
+use super::trace::{traced, traced_call};
 
 /// `enum bpf_attach_type`, taken as a plain 32-bit value: C may pass any
 /// number, and a Rust enum holding an unknown one would be undefined
@@ -50,13 +50,49 @@ pub unsafe extern "C" fn bpf_link_create(
     attach_type: bpf_attach_type,
     opts: *const bpf_link_create_opts,
 ) -> c_int {
+    // NULL opts, the most common call, has its own copy of the core's
+    // code, in which every opts read folds to 0 and every check to "pass".
+    traced_call!(
+        if opts.is_null() {
+            link_create_null(prog_fd, target_fd, attach_type)
+        } else {
+            // SAFETY: forwarded from this function's contract.
+            unsafe { link_create_opts(prog_fd, target_fd, attach_type, opts) }
+        },
+        "bpf_link_create",
+        prog_fd: int,
+        target_fd: int,
+        attach_type: int,
+        opts: ptr
+    )
+}
+
+/// [`bpf_link_create`] without opts.
+#[inline(never)]
+fn link_create_null(prog_fd: c_int, target_fd: c_int, attach_type: u32) -> c_int {
+    // SAFETY: without opts the attr holds no address.
+    ret::int(unsafe {
+        link_create::link_create(&SYS, prog_fd, target_fd, attach_type, None, &mut PrintLog)
+    })
+}
+
+/// [`bpf_link_create`] with opts.
+///
+/// # Safety
+/// As for [`bpf_link_create`], and `opts` is not NULL.
+#[inline(never)]
+unsafe fn link_create_opts(
+    prog_fd: c_int,
+    target_fd: c_int,
+    attach_type: u32,
+    opts: *const bpf_link_create_opts,
+) -> c_int {
     // SAFETY: forwarded from this function's contract.
-    let r = ret::int(unsafe {
+    ret::int(unsafe {
         with_opts(opts.cast(), abi::LINK_CREATE_OPTS, |o| {
             link_create::link_create(&SYS, prog_fd, target_fd, attach_type, o, &mut PrintLog)
         })
-    });
-    traced!(r, "bpf_link_create", prog_fd: int, target_fd: int, attach_type: int, opts: ptr)
+    })
 }
 
 /// Replace the program of a link (libbpf `bpf_link_update`, `LIBBPF_0.0.8`).
@@ -74,13 +110,49 @@ pub unsafe extern "C" fn bpf_link_update(
     new_prog_fd: c_int,
     opts: *const bpf_link_update_opts,
 ) -> c_int {
+    traced_call!(
+        if opts.is_null() {
+            link_update_null(link_fd, new_prog_fd)
+        } else {
+            // SAFETY: forwarded from this function's contract.
+            unsafe { link_update_opts(link_fd, new_prog_fd, opts) }
+        },
+        "bpf_link_update",
+        link_fd: int,
+        new_prog_fd: int,
+        opts: ptr
+    )
+}
+
+/// [`bpf_link_update`] without opts (specialised as for
+/// `bpf_link_create`).
+#[inline(never)]
+fn link_update_null(link_fd: c_int, new_prog_fd: c_int) -> c_int {
+    ret::int(calls::link_update(
+        &SYS,
+        link_fd,
+        new_prog_fd,
+        None,
+        &mut PrintLog,
+    ))
+}
+
+/// [`bpf_link_update`] with opts.
+///
+/// # Safety
+/// As for [`bpf_link_update`], and `opts` is not NULL.
+#[inline(never)]
+unsafe fn link_update_opts(
+    link_fd: c_int,
+    new_prog_fd: c_int,
+    opts: *const bpf_link_update_opts,
+) -> c_int {
     // SAFETY: forwarded from this function's contract.
-    let r = ret::int(unsafe {
+    ret::int(unsafe {
         with_opts(opts.cast(), abi::LINK_UPDATE_OPTS, |o| {
             calls::link_update(&SYS, link_fd, new_prog_fd, o, &mut PrintLog)
         })
-    });
-    traced!(r, "bpf_link_update", link_fd: int, new_prog_fd: int, opts: ptr)
+    })
 }
 
 /// Detach a link from its hook, keeping the fd (libbpf `bpf_link_detach`,

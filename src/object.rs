@@ -171,9 +171,9 @@ pub unsafe extern "C" fn bpf_link__open(path: *const c_char) -> *mut bpf_link {
         link
     })();
     if trace::enabled() {
-        trace::Line::new("bpf_link__open")
-            .str("path", path)
-            .end_ptr(r);
+        trace::emit_ptr("bpf_link__open", r.cast(), |l| {
+            l.str("path", path);
+        })
     }
     r
 }

@@ -1,24 +1,32 @@
 //! Copies a caller's opts struct into an [`OptsImage`] without ever
 //! forming a Rust reference to it (it may be shorter than ours).
+//!
+//! What may be read, and how (docs/libbpf-behaviour.md, "Reading opts"):
+//! - `sz` itself is read directly: libbpf reads it first too.
+//! - `sz` no larger than the struct we know (this libbpf's, or an older
+//!   one's): the caller's struct has those `sz` bytes, and they are read
+//!   directly, as libbpf reads them. This is every ordinary call, wherever
+//!   the struct lies (across a page boundary too), and costs no syscall.
+//! - `sz` larger than the struct we know (a newer libbpf's struct, or a
+//!   garbage `sz`): what lies on the page of `sz` is read directly; anything
+//!   beyond is read fault-free, so that memory which is not mapped gives
+//!   `-EFAULT` where libbpf would crash. If the fault-free reader is not
+//!   available (a seccomp filter or gVisor denying `process_vm_readv`), those
+//!   bytes too are read directly, like libbpf: a valid call never fails for
+//!   want of a syscall.
 
 use bpflink_core::errno::{Errno, Result};
-use bpflink_core::opts::{Log, MAX_OPTS_SIZE, OptsImage, OptsKind, SZ_END, Warning};
+use bpflink_core::opts::{Log, MAX_OPTS_SIZE, OptsImage, OptsKind, SZ_END, Warning, ZeroTail};
 use bpflink_core::sys::{self, CallerTail};
 
 use super::print::PrintLog;
 
 /// Runs `f` on the caller's opts, `None` for NULL.
 ///
-/// The part of the struct we know is copied at once. When the caller's `sz`
-/// claims bytes that are not mapped (a garbage `sz` on a short struct at the
-/// end of a page), libbpf reads only the fields it needs and may or may not
-/// crash; bpflink reads the whole known part fault-free and answers
-/// `-EFAULT` with libbpf-style warning `<type> size (<sz>) reaches unreadable
-/// memory` (README, "Deviations") instead of ever faulting.
-///
 /// # Safety
-/// `ptr` is NULL, or points to a readable `size_t sz` (what libbpf itself
-/// reads first). Everything after `sz` is read fault-free.
+/// `ptr` is NULL, or points to a readable `size_t sz` followed by
+/// `min(sz, kind.size) - 8` readable bytes when `sz ≤ kind.size` (what
+/// libbpf itself reads). A larger `sz` is checked (see the module doc).
 #[inline(always)]
 pub unsafe fn with_opts<T>(
     ptr: *const u8,
@@ -31,40 +39,80 @@ pub unsafe fn with_opts<T>(
     // SAFETY: the caller guarantees `sz` is readable; it may be unaligned
     // in hostile input, so read it unaligned.
     let sz = unsafe { core::ptr::read_unaligned(ptr.cast::<usize>()) };
-    let n = sz.min(kind.size).min(MAX_OPTS_SIZE);
-    let mut head = [0u8; MAX_OPTS_SIZE];
-    // Bytes on the page holding the last byte of `sz` are mapped: the
-    // common case (the whole known part lies there) is a plain copy.
-    let base = ptr as usize;
-    let safe = sys::page_end(base + SZ_END - 1).saturating_sub(base).min(n);
-    if safe == MAX_OPTS_SIZE {
-        // A fixed-size copy the compiler turns into a few vector moves.
-        // SAFETY: these 80 bytes lie on the page holding `sz`, which is
-        // mapped.
-        head = unsafe { core::ptr::read_unaligned(ptr.cast::<[u8; MAX_OPTS_SIZE]>()) };
-    } else if safe == kind.size {
-        // The whole struct as we know it (`kind` is a constant at every call
-        // site, so this is a fixed-size copy too).
-        // SAFETY: `kind.size` ≤ MAX_OPTS_SIZE bytes on the mapped page.
-        unsafe {
-            core::ptr::copy_nonoverlapping(ptr, head.as_mut_ptr(), kind.size.min(MAX_OPTS_SIZE))
-        };
+    let long_tail;
+    let image = if sz == kind.size {
+        // This libbpf's struct: a fixed-size copy (`kind` is a constant at
+        // every call site). Nothing past `sz` is read, so there is no tail.
+        // SAFETY: the caller's struct has its `sz` bytes (contract).
+        OptsImage::from_array(kind, sz, unsafe { known_head(ptr, kind) }, &ZeroTail)
+    } else if sz < kind.size {
+        // SAFETY: as above.
+        OptsImage::from_array(kind, sz, unsafe { short_head(ptr, sz) }, &ZeroTail)
     } else {
-        // SAFETY: `safe` ≤ n ≤ MAX_OPTS_SIZE bytes, all on the page holding
-        // `sz` (mapped); `head` has room for them.
-        unsafe { core::ptr::copy_nonoverlapping(ptr, head.as_mut_ptr(), safe) };
-        if safe < n {
-            let rest = head.get_mut(safe..n).unwrap_or(&mut []);
-            if !sys::read_own_memory(base + safe, rest) {
-                PrintLog.warn(Warning::OptsUnreadable {
-                    type_name: kind.name,
-                    sz,
-                });
-                return Err(Errno::EFAULT);
-            }
+        // SAFETY: forwarded from this function's contract.
+        let head = unsafe { long_head(ptr, kind, sz) }?;
+        // SAFETY: `ptr` is the caller's struct, whose `sz` claims the tail.
+        long_tail = unsafe { CallerTail::new(ptr as usize) };
+        OptsImage::from_array(kind, sz, head, &long_tail)
+    };
+    f(Some(&image))
+}
+
+/// The first `kind.size` bytes at `ptr`, zero-extended.
+///
+/// # Safety
+/// They are readable.
+#[inline(always)]
+unsafe fn known_head(ptr: *const u8, kind: OptsKind) -> [u8; MAX_OPTS_SIZE] {
+    if kind.size == MAX_OPTS_SIZE {
+        // SAFETY: forwarded from this function's contract.
+        return unsafe { core::ptr::read_unaligned(ptr.cast::<[u8; MAX_OPTS_SIZE]>()) };
+    }
+    let mut head = [0u8; MAX_OPTS_SIZE];
+    // SAFETY: forwarded from this function's contract.
+    unsafe { core::ptr::copy_nonoverlapping(ptr, head.as_mut_ptr(), kind.size.min(MAX_OPTS_SIZE)) };
+    head
+}
+
+/// An older libbpf's shorter struct: its `sz` bytes at `ptr`, zero-extended
+/// (out of line, so that the fixed-size copy above stays one).
+///
+/// # Safety
+/// The `sz` bytes at `ptr` are readable.
+#[inline(never)]
+unsafe fn short_head(ptr: *const u8, sz: usize) -> [u8; MAX_OPTS_SIZE] {
+    let mut head = [0u8; MAX_OPTS_SIZE];
+    // SAFETY: forwarded from this function's contract.
+    unsafe { core::ptr::copy_nonoverlapping(ptr, head.as_mut_ptr(), sz.min(MAX_OPTS_SIZE)) };
+    head
+}
+
+/// The known part of a struct whose `sz` is larger than ours.
+///
+/// # Safety
+/// `ptr` points to a readable `size_t sz`.
+#[cold]
+#[inline(never)]
+unsafe fn long_head(ptr: *const u8, kind: OptsKind, sz: usize) -> Result<[u8; MAX_OPTS_SIZE]> {
+    let n = kind.size.min(MAX_OPTS_SIZE);
+    let mut head = [0u8; MAX_OPTS_SIZE];
+    let base = ptr as usize;
+    // Bytes on the page holding the last byte of `sz` are mapped.
+    let safe = sys::page_end(base + SZ_END - 1).saturating_sub(base).min(n);
+    // SAFETY: `safe` ≤ n ≤ MAX_OPTS_SIZE bytes, all on the page holding
+    // `sz` (mapped); `head` has room for them.
+    unsafe { core::ptr::copy_nonoverlapping(ptr, head.as_mut_ptr(), safe) };
+    if safe < n {
+        let rest = head.get_mut(safe..n).unwrap_or(&mut []);
+        // SAFETY: the caller claims `sz` > n bytes: read them fault-free
+        // where the kernel lets us, directly (like libbpf) where it does not.
+        if !unsafe { sys::read_claimed_memory(base + safe, rest) } {
+            PrintLog.warn(Warning::OptsUnreadable {
+                type_name: kind.name,
+                sz,
+            });
+            return Err(Errno::EFAULT);
         }
     }
-    let tail = CallerTail { base };
-    let image = OptsImage::from_array(kind, sz, head, &tail);
-    f(Some(&image))
+    Ok(head)
 }

@@ -247,9 +247,13 @@ pub extern "C" fn libbpf_set_print(r#fn: libbpf_print_fn_t) -> libbpf_print_fn_t
         unsafe { real(r#fn) };
     }
     if super::trace::enabled() {
-        super::trace::Line::new("libbpf_set_print")
-            .ptr("fn", r#fn.map_or(core::ptr::null(), |f| f as *const c_void))
-            .end_ptr(old.map_or(core::ptr::null(), |f| f as *const c_void));
+        super::trace::emit_ptr(
+            "libbpf_set_print",
+            old.map_or(core::ptr::null(), |f| f as *const c_void),
+            |l| {
+                l.ptr("fn", r#fn.map_or(core::ptr::null(), |f| f as *const c_void));
+            },
+        )
     }
     old
 }

@@ -14,12 +14,19 @@ use bpflink_core::sys::store_errno;
 pub fn int(r: Result<i32>) -> c_int {
     match r {
         Ok(v) => v,
-        Err(e) if e.0 == 0 => 0,
-        Err(e) => {
-            store_errno(e.0);
-            e.negated()
-        }
+        Err(e) => fail(e),
     }
+}
+
+/// The failure half of [`int`], out of the success path's way.
+#[cold]
+#[inline(never)]
+fn fail(e: Errno) -> c_int {
+    if e.0 == 0 {
+        return 0;
+    }
+    store_errno(e.0);
+    e.negated()
 }
 
 /// `libbpf_err_ptr(-e)`: `errno = e`, NULL.

@@ -455,18 +455,83 @@ fn push_escaped<const N: usize>(out: &mut FixedStr<N>, s: &[u8]) {
     }
 }
 
+/// Builds and writes one line for a call that returned `ret`, out of the
+/// caller's way: the line's buffer lives in this (cold) frame, not in the
+/// traced function's.
+#[cold]
+#[inline(never)]
+pub fn emit_int(name: &str, ret: c_int, args: impl FnOnce(&mut Line)) {
+    let mut line = Line::new(name);
+    args(&mut line);
+    line.end_int(ret);
+}
+
+/// [`emit_int`] for a call returning a pointer.
+#[cold]
+#[inline(never)]
+pub fn emit_ptr(name: &str, ret: *const c_void, args: impl FnOnce(&mut Line)) {
+    let mut line = Line::new(name);
+    args(&mut line);
+    line.end_ptr(ret);
+}
+
 /// Traces a call returning `c_int` and passes the value through:
 /// `traced!(ret, "name", arg: int, other: ptr, path: str)`, each argument a
-/// variable in scope and a [`Line`] method that prints it.
+/// variable in scope and a [`Line`] method that prints it. When tracing is
+/// off this is one load and one branch.
 macro_rules! traced {
     ($ret:expr, $name:literal $(, $arg:ident : $how:ident)* $(,)?) => {{
         let ret: ::core::ffi::c_int = $ret;
         if $crate::trace::enabled() {
-            $crate::trace::Line::new($name)
-                $( .$how(stringify!($arg), $arg) )*
-                .end_int(ret);
+            $crate::trace::emit_int($name, ret, move |_line| {
+                $( _line.$how(stringify!($arg), $arg); )*
+            });
         }
         ret
     }};
 }
 pub(crate) use traced;
+
+/// [`traced!`] for the hot calls: `traced_call!(body(args…), "name", …)`,
+/// `body` an `#[inline(never)]` function. Once tracing is known to be off
+/// this is a load, a compare and a tail call: nothing of the traced
+/// function's frame or arguments has to survive the call.
+macro_rules! traced_call {
+    ($body:expr, $name:literal $(, $arg:ident : $how:ident)* $(,)?) => {{
+        if $crate::trace::known_off() {
+            $body
+        } else {
+            $crate::trace::call_traced(
+                move || $body,
+                $name,
+                move |_line| {
+                    $( _line.$how(stringify!($arg), $arg); )*
+                },
+            )
+        }
+    }};
+}
+pub(crate) use traced_call;
+
+/// Tracing has been looked at and is off (the steady state of a program
+/// that did not ask for it).
+#[inline(always)]
+pub fn known_off() -> bool {
+    TRACE_FD.load(Ordering::Relaxed) == -1
+}
+
+/// The rest of [`traced_call!`]: runs the call, then traces it if tracing
+/// is on (reading `BPFLINK_TRACE` first if nobody has yet).
+#[cold]
+#[inline(never)]
+pub fn call_traced(
+    body: impl FnOnce() -> c_int,
+    name: &str,
+    args: impl FnOnce(&mut Line),
+) -> c_int {
+    let ret = body();
+    if enabled() {
+        emit_int(name, ret, args);
+    }
+    ret
+}

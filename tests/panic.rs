@@ -71,7 +71,7 @@ fn release_profile_aborts_on_panic() {
     // The Makefile ships the release build of the C library's crate.
     let makefile = std::fs::read_to_string(root().join("Makefile")).unwrap();
     assert!(
-        makefile.contains("build --release -p libbpflink"),
+        makefile.contains("rustc --release -p libbpflink"),
         "the Makefile builds the libraries with --release"
     );
     // The panic handler aborts (and exists only in panic=abort builds).

@@ -182,6 +182,11 @@ fn fill_attr<L: Log + ?Sized>(
     attr.put_i32(LC_PROG_FD, prog_fd);
     attr.put_i32(LC_TARGET_FD, target_fd);
     attr.put_u32(LC_ATTACH_TYPE, attach_type);
+    // NULL opts: every OPTS_GET reads 0 and every zero check passes, so the
+    // image is the three fields above, whatever the attach type.
+    if opts.is_none() {
+        return Ok(());
+    }
     attr.put_u32(LC_FLAGS, get_u32(opts, o::FLAGS));
 
     // A BTF target skips the per-type switch entirely: no cookie, no iter info.

@@ -20,12 +20,21 @@ pub struct Sys;
 /// The one instance the C functions use.
 pub static SYS: Sys = Sys;
 
+/// `errno` after a failed call, out of the success path's way.
+#[cold]
+#[inline(never)]
+fn last_errno() -> Errno {
+    Errno(errno())
+}
+
+#[inline(always)]
 fn errno() -> i32 {
     // SAFETY: __errno_location always returns a valid pointer to this
     // thread's errno.
     unsafe { *libc::__errno_location() }
 }
 
+#[inline(always)]
 fn set_errno(e: i32) {
     // SAFETY: as in `errno()`.
     unsafe { *libc::__errno_location() = e }
@@ -41,10 +50,9 @@ impl Kernel for Sys {
         let ret =
             unsafe { libc::syscall(libc::SYS_bpf, cmd as libc::c_long, attr.as_mut_ptr(), size) };
         if ret < 0 {
-            Err(Errno(errno()))
-        } else {
-            Ok(ret as i32)
+            return Err(last_errno());
         }
+        Ok(ret as i32)
     }
 
     fn dup_above_stdio(&self, fd: i32) -> Result<i32> {
@@ -102,38 +110,97 @@ pub fn page_end(addr: usize) -> usize {
     (addr | (MIN_PAGE - 1)).saturating_add(1)
 }
 
-/// Reads a caller's opts bytes past the part we copied, without ever
-/// faulting: bytes on the page we already read are read directly, the rest
-/// with `process_vm_readv` on our own process, which reports unmapped memory
-/// as `EFAULT` instead of crashing (libbpf would crash there: README,
-/// "Deviations").
-pub struct CallerTail {
-    /// Address of the caller's struct.
-    pub base: usize,
+/// How a fault-free read of our own memory went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Probe {
+    /// Every byte was copied.
+    Read,
+    /// Part of the range is not mapped (or not readable): `EFAULT`.
+    Unmapped,
+    /// The kernel would not do it (a seccomp filter or gVisor answering
+    /// `process_vm_readv` or `getpid` with `EPERM`, `ENOSYS`, …): nothing is
+    /// known about the memory.
+    Unavailable,
 }
 
-/// Reads `buf.len()` bytes of our own memory at `addr` through the kernel
-/// (`process_vm_readv`): `false`, instead of a fault, if any is unmapped.
+/// Copies `buf.len()` bytes of our own memory at `addr` into `buf` through
+/// the kernel (`process_vm_readv` on ourselves), which reports unmapped
+/// memory as `EFAULT` instead of faulting. Never reads `addr` directly.
+pub fn read_fault_free(addr: usize, buf: &mut [u8]) -> Probe {
+    if buf.is_empty() {
+        return Probe::Read;
+    }
+    let local = libc::iovec {
+        iov_base: buf.as_mut_ptr().cast(),
+        iov_len: buf.len(),
+    };
+    let remote = libc::iovec {
+        iov_base: addr as *mut libc::c_void,
+        iov_len: buf.len(),
+    };
+    let saved = errno();
+    // SAFETY: getpid has no preconditions. `local` describes our own
+    // writable buffer; the kernel validates `remote` and fails with EFAULT
+    // instead of faulting. One remote element is never split, so the answer
+    // is all of it or an error.
+    let n = unsafe { libc::process_vm_readv(libc::getpid(), &local, 1, &remote, 1, 0) };
+    let e = errno();
+    set_errno(saved);
+    if n >= 0 && n as usize == buf.len() {
+        Probe::Read
+    } else if n < 0 && e == libc::EFAULT {
+        Probe::Unmapped
+    } else {
+        Probe::Unavailable
+    }
+}
+
+/// [`read_fault_free`], `true` only when every byte was read.
 pub fn read_own_memory(addr: usize, buf: &mut [u8]) -> bool {
-    CallerTail::read_checked(addr, buf)
+    read_fault_free(addr, buf) == Probe::Read
+}
+
+/// Copies bytes a caller claims are readable (a `sz` larger than the struct
+/// we know): fault-free where the kernel lets us, `false` for memory that
+/// is not mapped; where the fault-free reader is unavailable, directly,
+/// exactly as libbpf would read them (so a claim that is a lie then faults,
+/// as it does in libbpf).
+///
+/// # Safety
+/// The caller's claim is all that vouches for the memory: only call this
+/// for bytes a C caller has declared to be part of its struct.
+pub unsafe fn read_claimed_memory(addr: usize, buf: &mut [u8]) -> bool {
+    match read_fault_free(addr, buf) {
+        Probe::Read => true,
+        Probe::Unmapped => false,
+        Probe::Unavailable => {
+            for (i, b) in buf.iter_mut().enumerate() {
+                // SAFETY: the caller's claim (this function's contract).
+                *b = unsafe { core::ptr::read_volatile((addr + i) as *const u8) };
+            }
+            true
+        }
+    }
+}
+
+/// Reads a caller's opts bytes past the part we copied (only ever for a
+/// `sz` larger than our struct), without faulting where the kernel can tell
+/// us the memory is not mapped: bytes on the page we already read are read
+/// directly, the rest with [`read_fault_free`] (libbpf would crash on
+/// unmapped memory: README, "Deviations"). Where that reader is unavailable
+/// the rest is read directly too, like libbpf.
+pub struct CallerTail {
+    base: usize,
 }
 
 impl CallerTail {
-    /// Reads `buf.len()` bytes at `addr` through the kernel; `false` if any
-    /// of them is unmapped.
-    fn read_checked(addr: usize, buf: &mut [u8]) -> bool {
-        let local = libc::iovec {
-            iov_base: buf.as_mut_ptr().cast(),
-            iov_len: buf.len(),
-        };
-        let remote = libc::iovec {
-            iov_base: addr as *mut libc::c_void,
-            iov_len: buf.len(),
-        };
-        // SAFETY: `local` describes our own writable buffer; the kernel
-        // validates `remote` and fails with EFAULT instead of faulting.
-        let n = unsafe { libc::process_vm_readv(libc::getpid(), &local, 1, &remote, 1, 0) };
-        n >= 0 && n as usize == buf.len()
+    /// The tail of the caller's struct at `base`.
+    ///
+    /// # Safety
+    /// `base` is the address of a C caller's opts struct whose `sz` claims
+    /// the bytes the tail will be asked about, and its first byte is mapped.
+    pub unsafe fn new(base: usize) -> CallerTail {
+        CallerTail { base }
     }
 }
 
@@ -142,8 +209,8 @@ impl TailReader for CallerTail {
         let Some(first) = self.base.checked_add(start) else {
             return TailScan::Unreadable;
         };
-        // Bytes [base, base+start) were read directly, so the page holding
-        // the last of them is mapped: scan the rest of that page directly.
+        // Bytes [base, base+start) were read, so the page holding the last
+        // of them is mapped: scan the rest of that page directly.
         let last_read = page_end(first.wrapping_sub(1));
         let mut pos = first;
         let stop = self.base.saturating_add(end);
@@ -157,7 +224,8 @@ impl TailReader for CallerTail {
             pos += 1;
         }
         if pos < stop {
-            Self::scan_far(pos, stop)
+            // SAFETY: the caller's claim (`new`'s contract) covers [pos, stop).
+            unsafe { Self::scan_far(pos, stop) }
         } else {
             TailScan::Zero
         }
@@ -165,36 +233,59 @@ impl TailReader for CallerTail {
 }
 
 impl CallerTail {
-    /// The part of a tail beyond the page already read: through the kernel,
-    /// so unmapped memory is an answer, not a crash. Cold: only callers whose
-    /// `sz` reaches past that page come here (its 4 KiB buffer would
+    /// The part of a tail beyond the page already read. Cold: only callers
+    /// whose `sz` reaches past that page come here (its 4 KiB buffer would
     /// otherwise be zeroed on every call).
+    ///
+    /// # Safety
+    /// The caller claims `[pos, stop)` is part of its struct.
     #[cold]
     #[inline(never)]
-    fn scan_far(mut pos: usize, stop: usize) -> TailScan {
+    unsafe fn scan_far(mut pos: usize, stop: usize) -> TailScan {
         let mut chunk = [0u8; 4096];
         while pos < stop {
             let n = (stop - pos).min(chunk.len());
             let Some(buf) = chunk.get_mut(..n) else {
                 return TailScan::Unreadable;
             };
-            if !Self::read_checked(pos, buf) {
-                // libbpf reads byte by byte and stops at the first non-zero
-                // byte; find out whether one precedes the hole.
-                for (i, b) in buf.iter_mut().enumerate() {
-                    if !Self::read_checked(pos + i, core::slice::from_mut(b)) {
-                        return TailScan::Unreadable;
+            match read_fault_free(pos, buf) {
+                Probe::Read => {}
+                // SAFETY: forwarded from this function's contract.
+                Probe::Unavailable => return unsafe { Self::scan_direct(pos, stop) },
+                Probe::Unmapped => {
+                    // libbpf reads byte by byte and stops at the first
+                    // non-zero byte; find out whether one precedes the hole.
+                    for (i, b) in buf.iter_mut().enumerate() {
+                        if read_fault_free(pos + i, core::slice::from_mut(b)) != Probe::Read {
+                            return TailScan::Unreadable;
+                        }
+                        if *b != 0 {
+                            return TailScan::NonZero;
+                        }
                     }
-                    if *b != 0 {
-                        return TailScan::NonZero;
-                    }
+                    return TailScan::Unreadable;
                 }
-                return TailScan::Unreadable;
             }
             if buf.iter().any(|&b| b != 0) {
                 return TailScan::NonZero;
             }
             pos += n;
+        }
+        TailScan::Zero
+    }
+
+    /// libbpf's own scan, for when the kernel will not read for us: byte by
+    /// byte, stopping at the first non-zero byte.
+    ///
+    /// # Safety
+    /// As for [`Self::scan_far`].
+    unsafe fn scan_direct(mut pos: usize, stop: usize) -> TailScan {
+        while pos < stop {
+            // SAFETY: forwarded from this function's contract.
+            if unsafe { core::ptr::read_volatile(pos as *const u8) } != 0 {
+                return TailScan::NonZero;
+            }
+            pos += 1;
         }
         TailScan::Zero
     }

@@ -206,7 +206,10 @@ pub mod attr {
 
 /// A zeroed `union bpf_attr` prefix of `N` bytes with typed writers, so the
 /// image each call sends is built and compared as plain bytes.
+/// 8-byte aligned like `union bpf_attr`, which also lets the compiler write
+/// each field with one store.
 #[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(C, align(8))]
 pub struct AttrImage<const N: usize>(pub [u8; N]);
 
 impl<const N: usize> Default for AttrImage<N> {

@@ -28,16 +28,18 @@ use std::cell::Cell;
 use std::vec;
 use std::vec::Vec;
 
-use bpflink_core::abi::{self, get_fd_by_id as fdo, link_create as o, link_update as uo, obj as oo};
+use bpflink_core::abi::{
+    self, get_fd_by_id as fdo, link_create as o, link_update as uo, obj as oo,
+};
 use bpflink_core::calls;
 use bpflink_core::errno::{Errno, Result};
-use bpflink_fake::{Answer, Call, FakeKernel, Warnings};
 use bpflink_core::kernel::bpf_fd;
 use bpflink_core::link_create::{Branch, RAW_TP_FALLBACK, branch_for, link_create};
 use bpflink_core::opts::{
     CallerBytes, OptsImage, OptsKind, TailReader, TailScan, Warning, validate, zeroed_after,
 };
 use bpflink_core::raw_tp;
+use bpflink_fake::{Answer, Call, FakeKernel, Warnings};
 
 // ---------------------------------------------------------------------------
 // helpers
@@ -1544,12 +1546,7 @@ fn bpf_fd_directly() {
 
 const LU: OptsKind = abi::LINK_UPDATE_OPTS;
 
-fn update(
-    k: &FakeKernel,
-    link: i32,
-    prog: i32,
-    opts: Option<&[u8]>,
-) -> (Result<i32>, Warnings) {
+fn update(k: &FakeKernel, link: i32, prog: i32, opts: Option<&[u8]>) -> (Result<i32>, Warnings) {
     let mut log = Warnings::new();
     let r = with_opts(LU, opts, |o| calls::link_update(k, link, prog, o, &mut log));
     (r, log)
