@@ -335,8 +335,18 @@ def footprint_section():
 
 
 # ----------------------------------------------------------------- output
+def dependent_build_section():
+    rows = {}
+    for t in lines("dependent-build.txt"):
+        if t[0] == "D":
+            rows[t[1]] = {"seconds": float(t[2]), "crates": int(t[3]),
+                          "builds_cbindgen": t[4] == "yes", "builds_cc": t[5] == "yes"}
+    return rows
+
+
 def main():
     res = {"machine": machine(), "user_space_fake_kernel": cpu_section()}
+    res["dependent_build"] = dependent_build_section()
     allocs, memcheck = allocs_section()
     tput, enum, up, skipped = kern_section()
     res.update({"real_kernel_throughput": tput, "enumerate_links": {str(k): v for k, v in enum.items()},
@@ -368,6 +378,22 @@ def main():
                   f"{fmt(r['bpflink']['ir_per_call'], 0)} | {fmt(r['raw']['ir_per_call'], 0)} | "
                   f"{fr(r['ir_per_call_bpflink_over_libbpf'])} | {fr(r['ir_per_call_bpflink_over_raw'])} |")
     md.append("\n⚠: bpflink executes more instructions than libbpf, or is more than 10 % slower (ns).\n")
+
+    db = res["dependent_build"]
+    if db:
+        md.append("### 1b. A Rust program depending on `bpflink`: clean debug build, offline\n")
+        md.append("`split`: this tree (the crate `bpflink` over `bpflink-core`); `single-crate`: the last "
+                  "design in which one crate was the C library, the Rust API and the tool (commit 69d1636), "
+                  "built in the same run.\n")
+        md.append("| design | seconds | crates built | cbindgen | cc |")
+        md.append("|---|---:|---:|---|---|")
+        for d in ("single-crate", "split"):
+            if d in db:
+                r = db[d]
+                md.append(f"| {d} | {r['seconds']:.1f} | {r['crates']} | {'yes' if r['builds_cbindgen'] else 'no'} | "
+                          f"{'yes' if r['builds_cc'] else 'no'} |")
+        if "single-crate" in db and "split" in db:
+            md.append(f"\nsplit / single-crate: {db['split']['seconds'] / db['single-crate']['seconds']:.2f}\n")
 
     md.append("### 2. Real kernel: create + close throughput\n")
     if skipped:

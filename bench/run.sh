@@ -144,6 +144,9 @@ else
 	log "valgrind not installed: callgrind and memcheck sections skipped"
 fi
 
+log "a dependent Rust crate's clean build: the split crates vs the last single crate"
+sh bench/dependent-build.sh "$raw" || echo "dependent build failed" >"$raw/dependent-build-failed.txt"
+
 log "heap allocations per call (interposed malloc counter)"
 for i in libbpf bpflink; do
 	$bin/bench-allocs-$i allocs 1000 >>"$raw/allocs.txt"

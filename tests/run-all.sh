@@ -28,6 +28,7 @@ run c-tests make --no-print-directory test-c
 run abi make --no-print-directory check-abi
 run conformance make --no-print-directory conformance
 run shim make --no-print-directory shim
+run allocfail sh tests/allocfail/run.sh
 run sanitize make --no-print-directory sanitize
 run valgrind make --no-print-directory valgrind
 run fuzz make --no-print-directory fuzz FUZZ_SECONDS=60
