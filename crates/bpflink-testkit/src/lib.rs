@@ -29,7 +29,7 @@ use std::ffi::{CString, c_int};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -43,10 +43,12 @@ pub mod cmd {
     pub const RAW_TRACEPOINT_OPEN: u32 = 17;
     pub const LINK_CREATE: u32 = 28;
     pub const LINK_GET_FD_BY_ID: u32 = 30;
+    pub const LINK_GET_NEXT_ID: u32 = 31;
 }
 
 pub mod prog_type {
     pub const SOCKET_FILTER: u32 = 1;
+    pub const SCHED_CLS: u32 = 3;
     pub const XDP: u32 = 6;
     pub const CGROUP_SKB: u32 = 8;
     pub const RAW_TRACEPOINT: u32 = 17;
@@ -59,6 +61,7 @@ pub mod attach {
     pub const TRACE_FENTRY: u32 = 24;
     pub const TRACE_ITER: u32 = 28;
     pub const XDP: u32 = 37;
+    pub const TCX_INGRESS: u32 = 46;
 }
 
 pub mod link_type {
@@ -998,5 +1001,202 @@ pub fn read_to_eof(fd: RawFd) -> Vec<u8> {
         }
         out.extend_from_slice(&buf[..n as usize]);
         assert!(out.len() < (64 << 20), "read({fd}) does not end");
+    }
+}
+
+// ------------------------------------------------------------ link churn
+
+/// `BPF_LINK_GET_NEXT_ID` (31), raw: the next link id after `id`, or the
+/// errno (`ENOENT` at the end).
+pub fn link_next_id_raw(id: u32) -> Result<u32, c_int> {
+    let mut attr = [0u8; 12];
+    put_u32(&mut attr, 0, id);
+    sys_bpf(cmd::LINK_GET_NEXT_ID, &mut attr)?;
+    Ok(u32_at(&attr, 4))
+}
+
+/// One raw walk over every link id (next id, then fd by id, as libbpf's
+/// users do): how many ids answered `EAGAIN` (a link still being created).
+/// Other errors than `ENOENT` panic.
+pub fn raw_walk_eagain_count() -> usize {
+    let (mut id, mut eagain) = (0u32, 0usize);
+    loop {
+        match link_next_id_raw(id) {
+            Ok(next) if next > id => id = next,
+            Ok(_) | Err(libc::ENOENT) => return eagain,
+            Err(e) => panic!("BPF_LINK_GET_NEXT_ID({id}): {}", errname(e)),
+        }
+        match link_fd_by_id_raw(id) {
+            Ok(fd) => drop(fd),
+            Err(libc::EAGAIN) => eagain += 1,
+            Err(libc::ENOENT) => {}
+            Err(e) => panic!("BPF_LINK_GET_FD_BY_ID({id}): {}", errname(e)),
+        }
+    }
+}
+
+/// Plain walks over all links ([`raw_walk_eagain_count`]) on a thread of
+/// their own, one every 500 µs until stopped: how often a walk meets a link
+/// still being created, whatever the test itself is doing meanwhile.
+pub struct WalkSampler {
+    counts: std::sync::Arc<(std::sync::atomic::AtomicBool, AtomicUsize, AtomicUsize)>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl WalkSampler {
+    pub fn start() -> WalkSampler {
+        let counts = std::sync::Arc::new((
+            std::sync::atomic::AtomicBool::new(false),
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+        ));
+        let c = counts.clone();
+        let thread = std::thread::spawn(move || {
+            while !c.0.load(Ordering::Relaxed) {
+                let met = raw_walk_eagain_count();
+                c.2.fetch_add(met, Ordering::Relaxed);
+                c.1.fetch_add(1, Ordering::Relaxed);
+                std::thread::sleep(Duration::from_micros(500));
+            }
+        });
+        WalkSampler {
+            counts,
+            thread: Some(thread),
+        }
+    }
+
+    /// How many links being created the walks have met so far.
+    pub fn met(&self) -> usize {
+        self.counts.2.load(Ordering::Relaxed)
+    }
+
+    /// Stops sampling: (walks, links being created they met).
+    pub fn stop(mut self) -> (usize, usize) {
+        self.counts.0.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            t.join().unwrap();
+        }
+        (
+            self.counts.1.load(Ordering::Relaxed),
+            self.counts.2.load(Ordering::Relaxed),
+        )
+    }
+}
+
+impl Drop for WalkSampler {
+    fn drop(&mut self) {
+        self.counts.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The environment variable that tells a test binary started by
+/// [`Helper::start`] which helper it is.
+pub const HELPER_ENV: &str = "BPFLINK_TEST_HELPER";
+
+/// The line a helper prints on stdout once it is doing its job.
+pub const HELPER_READY: &str = "bpflink-test-helper: ready";
+
+/// Whether this process was started by [`Helper::start`] as helper `name`
+/// (an `#[ignore]`d test that does nothing otherwise).
+pub fn is_helper(name: &str) -> bool {
+    std::env::var(HELPER_ENV).is_ok_and(|v| v == name)
+}
+
+/// Another process: this test binary run again with only the ignored test
+/// `name`, which checks [`is_helper`]. Killed (by its pid) and reaped on
+/// drop.
+pub struct Helper {
+    child: std::process::Child,
+}
+
+impl Helper {
+    /// Starts helper `name` and waits (at most 30 s) until it prints
+    /// [`HELPER_READY`].
+    pub fn start(name: &str) -> Result<Helper, Skip> {
+        use std::io::BufRead;
+        let exe = std::env::current_exe().unwrap();
+        let mut child = std::process::Command::new(exe)
+            .args([
+                "--exact",
+                name,
+                "--ignored",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(HELPER_ENV, name)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = child.stdout.take().unwrap();
+        enum Said {
+            Ready,
+            Skip(String),
+            Ended(String),
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut said = String::new();
+            for line in std::io::BufReader::new(out).lines() {
+                let Ok(line) = line else { break };
+                // Keep draining after "ready" so the helper never blocks.
+                if line.contains(HELPER_READY) {
+                    let _ = tx.send(Said::Ready);
+                } else if let Some(reason) = line.strip_prefix("SKIP: ") {
+                    let _ = tx.send(Said::Skip(reason.to_owned()));
+                }
+                said.push_str(&line);
+                said.push('\n');
+            }
+            let _ = tx.send(Said::Ended(said));
+        });
+        let helper = Helper { child };
+        match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(Said::Ready) => Ok(helper),
+            Ok(Said::Skip(why)) => Err(Skip(format!("helper {name}: {why}"))),
+            Ok(Said::Ended(said)) => panic!("helper {name} ended before it was ready:\n{said}"),
+            Err(_) => panic!("helper {name} not ready after 30 s"),
+        }
+    }
+}
+
+impl Drop for Helper {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The helper body: in its own private network namespace, creates and
+/// closes tcx links on `lo` in a loop with raw `bpf(2)` calls, until its
+/// parent is gone or 120 s have passed. Attaching a tcx link waits for an
+/// RCU grace period after the kernel has reserved the link's id and before
+/// it hands the link over; meanwhile `BPF_LINK_GET_FD_BY_ID` answers
+/// `EAGAIN` for that id, which is the window a concurrent walk over all
+/// links must cope with. Prints [`HELPER_READY`] after the first link.
+pub fn churn_tcx_links() {
+    let parent = std::os::unix::process::parent_id();
+    let r = isolated(Iso::default(), |_env| {
+        let prog = load_trivial(prog_type::SCHED_CLS, 0, 0, 0, "churn")?;
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let mut made = 0u64;
+        while Instant::now() < deadline && std::os::unix::process::parent_id() == parent {
+            let mut a = [0u8; 64];
+            put_u32(&mut a, 0, prog.as_raw_fd() as u32);
+            put_u32(&mut a, 4, 1); // lo
+            put_u32(&mut a, 8, attach::TCX_INGRESS);
+            match sys_bpf(cmd::LINK_CREATE, &mut a) {
+                Ok(fd) => drop(own(fd as c_int, "LINK_CREATE(tcx)")),
+                Err(e) => return Err(Skip(format!("LINK_CREATE(tcx): {}", errname(e)))),
+            }
+            made += 1;
+            if made == 1 {
+                println!("{HELPER_READY}");
+            }
+        }
+        Ok(())
+    });
+    if let Err(Skip(why)) = r {
+        println!("SKIP: {why}");
     }
 }

@@ -221,6 +221,13 @@ fn cmd_list(json: bool) -> Result<(), Failure> {
         let link = match link {
             Ok(l) => l,
             Err(e) if e.op() == bpflink::Op::NextId => return Err(e.into()),
+            // Still being created after the library's bounded wait: not a
+            // link yet (its creator does not have it either), like one
+            // created just after the walk. Named, not counted as a failure.
+            Err(e) if e.errno() == libc::EAGAIN => {
+                eprintln!("bpflink: {e}; not listed");
+                continue;
+            }
             Err(e) => {
                 eprintln!("bpflink: {e}");
                 failed += 1;

@@ -79,6 +79,9 @@ pub struct Error {
     op: Op,
     errno: i32,
     detail: Option<Cow<'static, str>>,
+    /// The link the failure is about, when the caller did not name it
+    /// (one link of [`crate::Link::iter_all`]).
+    link_id: Option<u32>,
 }
 
 /// The API's result type.
@@ -91,7 +94,15 @@ impl Error {
             op,
             errno,
             detail: None,
+            link_id: None,
         }
+    }
+
+    /// Says which link the failure is about (shown as `link N: ` in front
+    /// of the message).
+    pub(crate) fn with_link_id(mut self, id: u32) -> Error {
+        self.link_id = Some(id);
+        self
     }
 
     /// Replaces the standard explanation.
@@ -117,6 +128,13 @@ impl Error {
     /// The operation that failed.
     pub fn op(&self) -> Op {
         self.op
+    }
+
+    /// The id of the link the failure is about, when the caller did not
+    /// choose it: set on the errors [`crate::Link::iter_all`] yields for
+    /// one link it could not open.
+    pub fn link_id(&self) -> Option<u32> {
+        self.link_id
     }
 
     /// The errno's symbolic name (`"EPERM"`), if known.
@@ -172,6 +190,10 @@ fn explain(op: Op, errno: i32) -> &'static str {
             "no object with this id (it may have just been released)"
         }
         (libc::ENOENT, NextId) => "no more links",
+        (libc::EAGAIN, OpenById) => {
+            "the link is still being created: its id is reserved but its \
+             creator does not have it yet (try again)"
+        }
         (libc::ENOENT, RawTracepointOpen) => "no such tracepoint",
         (libc::ENOENT, Create(_)) => {
             "the attach target, or the link or program to place it next to, \
@@ -222,6 +244,9 @@ impl fmt::Display for Error {
         // std appends " (os error N)"; keep only the C library's text.
         let text = text.to_string();
         let text = text.split(" (os error").next().unwrap_or(&text);
+        if let Some(id) = self.link_id {
+            write!(f, "link {id}: ")?;
+        }
         write!(f, "{}: {text}", self.op)?;
         match self.errno_name() {
             Some(n) => write!(f, " ({n})")?,
@@ -240,6 +265,7 @@ impl fmt::Debug for Error {
         f.debug_struct("Error")
             .field("op", &self.op)
             .field("errno", &Errno(self.errno))
+            .field("link_id", &self.link_id)
             .field("explanation", &self.explanation())
             .finish()
     }

@@ -6,6 +6,7 @@ use std::num::NonZeroU32;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
+use std::time::Duration;
 
 use super::attach::{
     CgroupLink, FreplaceLink, IterLink, KprobeMultiLink, KprobeTargets, NetfilterLink, NetkitLink,
@@ -256,7 +257,9 @@ impl Link {
         }
     }
 
-    /// Opens the link with id `id` (`BPF_LINK_GET_FD_BY_ID`).
+    /// Opens the link with id `id` (`BPF_LINK_GET_FD_BY_ID`). A link still
+    /// being created by another process is waited for (about 100 ms)
+    /// before `EAGAIN` is returned.
     pub fn from_id(id: u32) -> Result<Link> {
         from_id_in(&SYS, id).map(Link::adopt)
     }
@@ -464,7 +467,27 @@ pub(crate) fn open_pinned_in(k: &dyn Kernel, path: &Path) -> Result<i32> {
     })
 }
 
+/// The first pause before asking again for a link that is still being
+/// created; each later pause doubles it. `BPF_LINK_GET_FD_BY_ID` answers
+/// `EAGAIN` for a link whose id is already reserved while its creator's
+/// attach is still running (docs/tool.md, "Links being created"). With
+/// [`SETTLE_PAUSES`] pauses that is about 100 ms in all.
+const SETTLE_FIRST_PAUSE: Duration = Duration::from_micros(50);
+const SETTLE_PAUSES: u32 = 11;
+
+/// `BPF_LINK_GET_FD_BY_ID`, asking again (bounded) while the link is still
+/// being created.
 pub(crate) fn from_id_in(k: &dyn Kernel, id: u32) -> Result<i32> {
+    let mut pause = SETTLE_FIRST_PAUSE;
+    for _ in 0..SETTLE_PAUSES {
+        match calls::link_get_fd_by_id(k, id, None, &mut Silent) {
+            Err(Errno(libc::EAGAIN)) => {
+                std::thread::sleep(pause);
+                pause = pause.saturating_mul(2);
+            }
+            r => return r.map_err(|e| Error::from_errno(Op::OpenById, e)),
+        }
+    }
     calls::link_get_fd_by_id(k, id, None, &mut Silent)
         .map_err(|e| Error::from_errno(Op::OpenById, e))
 }
@@ -474,8 +497,10 @@ pub(crate) fn iter_create_in(k: &dyn Kernel, link: i32) -> Result<i32> {
 }
 
 /// Walks link ids with `BPF_LINK_GET_NEXT_ID` and opens each with
-/// `BPF_LINK_GET_FD_BY_ID`, skipping links released in between (`ENOENT`).
-/// Yields `(id, raw fd)`; the caller owns each fd.
+/// `BPF_LINK_GET_FD_BY_ID`, skipping links released in between (`ENOENT`)
+/// and waiting (bounded) for links still being created (`EAGAIN`). Yields
+/// `(id, raw fd)`; the caller owns each fd. An error opening one link
+/// carries that link's id.
 pub(crate) struct RawLinkIter<'k> {
     k: &'k dyn Kernel,
     cur: u32,
@@ -504,7 +529,7 @@ impl Iterator for RawLinkIter<'_> {
                         Ok(fd) => return Some(Ok((id, fd))),
                         // Released between the two calls.
                         Err(e) if e.errno() == libc::ENOENT => continue,
-                        Err(e) => return Some(Err(e)),
+                        Err(e) => return Some(Err(e.with_link_id(id))),
                     }
                 }
                 Err(Errno(libc::ENOENT)) => self.done = true,
@@ -521,8 +546,12 @@ impl Iterator for RawLinkIter<'_> {
 }
 
 /// Every link on the system ([`Link::iter_all`]). Links released while
-/// walking are skipped; an error opening one link is yielded and the walk
-/// goes on; an error walking the ids is yielded once and ends it.
+/// walking are skipped. A link still being created by another process (its
+/// id reserved, the kernel answering `EAGAIN`) is asked for again for about
+/// 100 ms; if it is still not ready, an `EAGAIN` error is yielded for it.
+/// An error opening one link is yielded with that link's id
+/// ([`Error::link_id`]) and the walk goes on; an error walking the ids is
+/// yielded once and ends it.
 pub struct LinkIter {
     raw: RawLinkIter<'static>,
 }

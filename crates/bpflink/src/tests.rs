@@ -638,6 +638,72 @@ fn link_walk_yields_open_errors_and_goes_on() {
 }
 
 #[test]
+fn link_walk_waits_for_a_link_still_being_created() {
+    let k = FakeKernel::new();
+    k.answer(Answer::ok(0).with_write_back(4, &5u32.to_ne_bytes()))
+        .answer(Answer::err(Errno(libc::EAGAIN)))
+        .answer(Answer::err(Errno(libc::EAGAIN)))
+        .answer(Answer::ok(40))
+        .answer(Answer::err(Errno::ENOENT));
+    let got: Vec<_> = RawLinkIter::new(&k).collect();
+    assert_eq!(got, vec![Ok((5, 40))]);
+    let by_id: Vec<u32> = k
+        .bpf_calls()
+        .iter()
+        .filter(|c| c.0 == LINK_GET_FD_BY_ID)
+        .map(|c| u32_at(&c.1, 0))
+        .collect();
+    assert_eq!(by_id, vec![5, 5, 5]);
+}
+
+#[test]
+fn link_walk_gives_up_on_a_link_never_ready_and_names_it() {
+    let k = FakeKernel::new();
+    k.answer(Answer::ok(0).with_write_back(4, &5u32.to_ne_bytes()));
+    for _ in 0..12 {
+        k.answer(Answer::err(Errno(libc::EAGAIN)));
+    }
+    k.answer(Answer::ok(0).with_write_back(4, &6u32.to_ne_bytes()))
+        .answer(Answer::ok(41))
+        .answer(Answer::err(Errno::ENOENT));
+    let start = std::time::Instant::now();
+    let got: Vec<_> = RawLinkIter::new(&k).collect();
+    let waited = start.elapsed();
+    assert_eq!(got.len(), 2, "{got:?}");
+    let e = got[0].clone().unwrap_err();
+    assert_eq!(
+        (e.op(), e.errno(), e.link_id()),
+        (Op::OpenById, libc::EAGAIN, Some(5))
+    );
+    assert!(
+        e.to_string().starts_with(
+            "link 5: open link by id: Resource temporarily unavailable (EAGAIN): \
+             the link is still being created"
+        ),
+        "{e}"
+    );
+    // The walk goes on after giving up.
+    assert_eq!(got[1], Ok((6, 41)));
+    // Bounded: about 100 ms of pauses, not more.
+    assert!(waited >= std::time::Duration::from_millis(90), "{waited:?}");
+    assert!(waited < std::time::Duration::from_secs(2), "{waited:?}");
+}
+
+#[test]
+fn from_id_waits_for_a_link_still_being_created() {
+    let k = FakeKernel::new();
+    k.answer(Answer::err(Errno(libc::EAGAIN)))
+        .answer(Answer::ok(44));
+    assert_eq!(from_id_in(&k, 9), Ok(44));
+    // An error the caller asked for by id does not repeat the id.
+    let k = FakeKernel::new();
+    k.answer(Answer::err(Errno::ENOENT));
+    let e = from_id_in(&k, 9).unwrap_err();
+    assert_eq!(e.link_id(), None);
+    assert!(e.to_string().starts_with("open link by id: "), "{e}");
+}
+
+#[test]
 fn link_walk_stops_if_ids_do_not_increase() {
     let k = FakeKernel::new();
     k.answer(Answer::ok(0).with_write_back(4, &0u32.to_ne_bytes()));
