@@ -90,7 +90,9 @@ fn usage(msg: impl Into<String>) -> Failure {
 
 /// A second line for the usual failures.
 fn hint(e: &Error) -> Option<String> {
-    if e.is_permission_denied() && effective_uid().is_some_and(|u| u != 0) {
+    // EPERM is the capability check; EACCES is about the object or path
+    // (e.g. `show /tmp`: not a pinned object), which root gets too.
+    if e.errno() == libc::EPERM && effective_uid().is_some_and(|u| u != 0) {
         return Some("you are not root: run bpflink as root (e.g. with sudo)".into());
     }
     if e.errno() == libc::ENOSYS {

@@ -692,6 +692,23 @@ fn failure_messages() {
         // A path where bpffs is not mounted.
         let err = fails(&["show", "/proc/nonexistent-pin"], 1);
         assert!(err.contains("not bpffs"), "{err}");
+        // Something that is not a pinned object: EACCES from the kernel,
+        // explained by the path, not by privileges (we are root).
+        let tmp = std::env::temp_dir().canonicalize().unwrap();
+        for p in [Path::new("/proc/self/status"), &tmp] {
+            let err = fails(&["show", p.to_str().unwrap()], 1);
+            assert!(err.contains("(EACCES)"), "{err}");
+            assert!(
+                err.contains(&format!("{} is on ", p.display())) && err.contains(", not bpffs"),
+                "{err}"
+            );
+            assert!(!err.contains("root"), "{err}");
+        }
+        let dir = env.bpffs.as_ref().unwrap();
+        let err = fails(&["show", dir.to_str().unwrap()], 1);
+        assert!(err.contains("is a directory, not a pinned object"), "{err}");
+        let err = fails(&["show", dir.join("none").to_str().unwrap()], 1);
+        assert!(err.contains("(ENOENT): nothing is pinned at "), "{err}");
 
         let p = load_trivial(6, 37, 0, XDP_PASS, "cli_xdp_err")?;
         let link = Link::xdp(p.as_fd(), 1).create().unwrap();

@@ -184,8 +184,13 @@ fn explain(op: Op, errno: i32) -> &'static str {
             "need root / CAP_BPF (plus CAP_NET_ADMIN for network hooks, \
              CAP_PERFMON for tracing)"
         }
+        (libc::EACCES, OpenPinned) => {
+            "not a pinned BPF object (a path outside bpffs, or a directory), \
+             or its file permissions deny access"
+        }
         (libc::EACCES, _) => "access denied: need root / CAP_BPF, or a security module refused",
-        (libc::ENOENT, Pin | OpenPinned) => "bpffs not mounted or path missing",
+        (libc::ENOENT, Pin) => "the directory does not exist (is bpffs mounted there?)",
+        (libc::ENOENT, OpenPinned) => "nothing is pinned at this path (or bpffs is not mounted)",
         (libc::ENOENT, OpenById | ProgOpenById) => {
             "no object with this id (it may have just been released)"
         }
@@ -229,7 +234,8 @@ fn explain(op: Op, errno: i32) -> &'static str {
         (libc::ERANGE, Create(_)) => "priority out of range",
         (libc::EAFNOSUPPORT, Create(_)) => "protocol family not supported",
         (libc::EPROTO, Create(_)) => "invalid hook number",
-        (libc::ENODEV | libc::ENXIO, _) => "no such network interface",
+        (libc::ENODEV | libc::ENXIO, Create(_) | Interface) => "no such network interface",
+        (libc::ENOTDIR, Pin | OpenPinned) => "a component of the path is not a directory",
         (libc::ENOMEM, _) => "out of memory (or the memlock limit)",
         (libc::ENOSYS, _) => "this kernel has no bpf() system call",
         (libc::EMFILE | libc::ENFILE, _) => "too many open files",

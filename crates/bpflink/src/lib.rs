@@ -89,7 +89,7 @@ pub use attach::{
 pub use error::{Error, Op, Result};
 pub use info::{Info, IterInfo, LinkInfo, PerfEventInfo};
 pub use link::{Link, LinkIter, Prog, ProgInfo, prog_info};
-pub use resolve::{cgroup_path, cgroup2_root, current_netns_ino, ifindex, ifname};
+pub use resolve::{bpffs_mounts, cgroup_path, cgroup2_root, current_netns_ino, ifindex, ifname};
 pub use types::{
     AttachType, CgroupAttach, CgroupIterOrder, LinkType, NetkitAttach, NetnsAttach, NfHook,
     NfProto, ProgType, SockmapAttach, TcxDirection, TracingAttach, XdpMode,

@@ -15,7 +15,7 @@ use super::attach::{
 };
 use super::error::{Error, Op, Result};
 use super::info::{Info, link_info};
-use super::resolve::{bpffs_hint, fd_kind};
+use super::resolve::{fd_kind, open_pinned_hint, pin_hint};
 use super::types::{
     CgroupAttach, NetkitAttach, NetnsAttach, NfHook, NfProto, ProgType, SockmapAttach,
     TcxDirection, TracingAttach,
@@ -332,12 +332,9 @@ impl Link {
     /// Pins the link at `path` on a bpffs mount (`BPF_OBJ_PIN`).
     pub fn pin(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        pin_in(&SYS, self.raw(), path).map_err(|e| match e.errno() {
-            libc::EPERM | libc::ENOENT => match bpffs_hint(path) {
-                Some(hint) => e.with_detail(hint),
-                None => e,
-            },
-            _ => e,
+        pin_in(&SYS, self.raw(), path).map_err(|e| match pin_hint(path, e.errno()) {
+            Some(hint) => e.with_detail(hint),
+            None => e,
         })
     }
 
@@ -457,12 +454,9 @@ pub(crate) fn open_pinned_in(k: &dyn Kernel, path: &Path) -> Result<i32> {
     // SAFETY: the only address is `c`, a C string alive for the call.
     unsafe { calls::obj_get(k, c.as_ptr() as usize as u64, None, &mut Silent) }.map_err(|e| {
         let err = Error::from_errno(Op::OpenPinned, e);
-        match e.0 {
-            libc::ENOENT | libc::EPERM => match bpffs_hint(path) {
-                Some(hint) => err.with_detail(hint),
-                None => err,
-            },
-            _ => err,
+        match open_pinned_hint(path, e.0) {
+            Some(hint) => err.with_detail(hint),
+            None => err,
         }
     })
 }

@@ -3,8 +3,9 @@
 //! behind clearer error messages. Plain `std` (procfs, `read_dir`), plus
 //! libc's `if_indextoname`/`if_nametoindex`.
 
-use std::ffi::{CStr, CString};
+use std::ffi::{CStr, CString, OsString};
 use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::unix::ffi::OsStringExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -51,33 +52,36 @@ pub fn current_netns_ino() -> Option<u64> {
 
 /// One line of `/proc/self/mountinfo`: mount point and filesystem type.
 fn mounts() -> Vec<(PathBuf, String)> {
-    let text = std::fs::read_to_string("/proc/thread-self/mountinfo")
-        .or_else(|_| std::fs::read_to_string("/proc/self/mountinfo"))
+    let text = std::fs::read("/proc/thread-self/mountinfo")
+        .or_else(|_| std::fs::read("/proc/self/mountinfo"))
         .unwrap_or_default();
-    text.lines()
+    text.split(|&b| b == b'\n')
         .filter_map(|line| {
-            let (left, right) = line.split_once(" - ")?;
-            let mnt = left.split(' ').nth(4)?;
-            let fstype = right.split(' ').next()?;
-            Some((PathBuf::from(unescape_mount(mnt)), fstype.to_owned()))
+            let sep = line.windows(3).position(|w| w == b" - ")?;
+            let (left, right) = (line.get(..sep)?, line.get(sep + 3..)?);
+            let mnt = left.split(|&b| b == b' ').nth(4)?;
+            let fstype = right.split(|&b| b == b' ').next()?;
+            Some((
+                PathBuf::from(OsString::from_vec(unescape_mount(mnt))),
+                String::from_utf8_lossy(fstype).into_owned(),
+            ))
         })
         .collect()
 }
 
 /// mountinfo escapes space, tab, newline and backslash as `\ooo`.
-fn unescape_mount(s: &str) -> String {
-    let b = s.as_bytes();
+fn unescape_mount(b: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while let Some(&c) = b.get(i) {
         let oct = b.get(i + 1..i + 4).and_then(|d| {
-            if d.iter().all(|x| (b'0'..=b'7').contains(x)) {
-                std::str::from_utf8(d)
-                    .ok()
-                    .and_then(|s| u8::from_str_radix(s, 8).ok())
-            } else {
-                None
-            }
+            d.iter()
+                .try_fold(0u32, |v, &x| {
+                    (b'0'..=b'7')
+                        .contains(&x)
+                        .then(|| v * 8 + u32::from(x - b'0'))
+                })
+                .and_then(|v| u8::try_from(v).ok())
         });
         match (c, oct) {
             (b'\\', Some(v)) => {
@@ -90,7 +94,7 @@ fn unescape_mount(s: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 /// The filesystem type of the mount holding `path` (which must exist).
@@ -107,27 +111,83 @@ fn fs_type_of(path: &Path) -> Option<String> {
         .map(|(_, t)| t)
 }
 
-/// Why pinning at (or opening) `path` most likely failed, when the
-/// filesystem says more than the errno: a missing directory, or a
-/// directory that is not on bpffs.
-pub(crate) fn bpffs_hint(path: &Path) -> Option<String> {
-    let dir = match path.parent() {
+/// Where bpffs instances are mounted in the calling thread's mount
+/// namespace, in mount order (the same instance may appear more than once,
+/// bind-mounted).
+pub fn bpffs_mounts() -> Vec<PathBuf> {
+    mounts()
+        .into_iter()
+        .filter(|(_, t)| t == "bpf")
+        .map(|(m, _)| m)
+        .collect()
+}
+
+/// The directory a new entry `path` would be created in.
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
-    };
-    if !dir.is_dir() {
-        return Some(format!(
-            "directory {} does not exist (is bpffs mounted? mount -t bpf bpf /sys/fs/bpf)",
-            dir.display()
-        ));
     }
-    match fs_type_of(dir) {
-        Some(t) if t != "bpf" => Some(format!(
-            "{} is on a {t} filesystem, not bpffs: bpffs is not mounted there \
-             (mount -t bpf bpf {})",
-            dir.display(),
-            dir.display()
-        )),
+}
+
+fn missing_dir(dir: &Path) -> String {
+    format!(
+        "directory {} does not exist (is bpffs mounted? mount -t bpf bpf /sys/fs/bpf)",
+        dir.display()
+    )
+}
+
+/// "`p` is on tmpfs, not bpffs: …" when `p` (which exists) is not on bpffs.
+fn not_bpffs(p: &Path) -> Option<String> {
+    let t = fs_type_of(p)?;
+    if t == "bpf" {
+        return None;
+    }
+    let mounts = bpffs_mounts();
+    let where_ = match mounts.first() {
+        None => "and none is mounted (mount -t bpf bpf /sys/fs/bpf)".to_owned(),
+        Some(m) if mounts.len() == 1 => format!("mounted at {}", m.display()),
+        Some(m) => format!(
+            "mounted at {} and {} other place(s)",
+            m.display(),
+            mounts.len() - 1
+        ),
+    };
+    Some(format!(
+        "{} is on {t}, not bpffs: BPF objects are pinned on bpffs, {where_}",
+        p.display()
+    ))
+}
+
+/// Why `BPF_OBJ_PIN` at `path` most likely failed with `errno`, when the
+/// filesystem says more than the errno: a missing directory, or a
+/// directory that is not on bpffs (the kernel answers `EPERM`).
+pub(crate) fn pin_hint(path: &Path, errno: i32) -> Option<String> {
+    let dir = parent_dir(path);
+    match errno {
+        libc::ENOENT if !dir.is_dir() => Some(missing_dir(dir)),
+        libc::EPERM | libc::ENOENT => not_bpffs(dir),
+        _ => None,
+    }
+}
+
+/// Why `BPF_OBJ_GET` of `path` most likely failed with `errno`. The kernel
+/// answers `EACCES` for anything that is not a pinned object (a file on
+/// another filesystem, a directory on bpffs) and `ENOENT` for a missing
+/// path.
+pub(crate) fn open_pinned_hint(path: &Path, errno: i32) -> Option<String> {
+    match errno {
+        libc::ENOENT => {
+            let dir = parent_dir(path);
+            if !dir.is_dir() {
+                return Some(missing_dir(dir));
+            }
+            not_bpffs(dir).or_else(|| Some(format!("nothing is pinned at {}", path.display())))
+        }
+        libc::EACCES => not_bpffs(path).or_else(|| {
+            path.is_dir()
+                .then(|| format!("{} is a directory, not a pinned object", path.display()))
+        }),
         _ => None,
     }
 }
@@ -196,22 +256,38 @@ mod tests {
 
     #[test]
     fn mountinfo_unescapes_octal() {
-        assert_eq!(unescape_mount(r"/mnt/a\040b"), "/mnt/a b");
-        assert_eq!(unescape_mount(r"/x\134y"), r"/x\y");
-        assert_eq!(unescape_mount(r"/plain"), "/plain");
-        assert_eq!(unescape_mount(r"/bad\9"), r"/bad\9");
+        assert_eq!(unescape_mount(br"/mnt/a\040b"), b"/mnt/a b");
+        assert_eq!(unescape_mount(br"/x\134y"), br"/x\y");
+        assert_eq!(unescape_mount(br"/n\012l"), b"/n\nl");
+        assert_eq!(unescape_mount(br"/plain"), b"/plain");
+        assert_eq!(unescape_mount(br"/bad\9"), br"/bad\9");
+        assert_eq!(unescape_mount(br"/big\777"), br"/big\777");
     }
 
     #[test]
     fn hint_for_missing_directory() {
-        let h = bpffs_hint(Path::new("/nonexistent-bpflink-dir/x")).unwrap_or_default();
-        assert!(h.contains("does not exist"), "{h}");
+        let p = Path::new("/nonexistent-bpflink-dir/x");
+        for h in [pin_hint(p, libc::ENOENT), open_pinned_hint(p, libc::ENOENT)] {
+            let h = h.unwrap_or_default();
+            assert!(h.contains("does not exist"), "{h}");
+        }
     }
 
     #[test]
     fn hint_for_non_bpffs_directory() {
         // /proc is procfs, never bpffs.
-        let h = bpffs_hint(Path::new("/proc/x")).unwrap_or_default();
-        assert!(h.contains("proc filesystem, not bpffs"), "{h}");
+        let h = pin_hint(Path::new("/proc/x"), libc::EPERM).unwrap_or_default();
+        assert!(h.starts_with("/proc is on proc, not bpffs"), "{h}");
+    }
+
+    #[test]
+    fn hint_for_opening_something_that_is_no_pin() {
+        // What `bpflink show /proc/self/status` and `show /proc` meet:
+        // EACCES, which is not about privileges here.
+        for p in ["/proc/self/status", "/proc"] {
+            let h = open_pinned_hint(Path::new(p), libc::EACCES).unwrap_or_default();
+            assert!(h.starts_with(&format!("{p} is on proc, not bpffs")), "{h}");
+        }
+        assert_eq!(open_pinned_hint(Path::new("/proc"), libc::EPERM), None);
     }
 }

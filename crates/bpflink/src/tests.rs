@@ -490,8 +490,17 @@ fn explanations_depend_on_the_operation() {
     );
     assert_eq!(
         ex(Op::Pin, libc::ENOENT),
-        "bpffs not mounted or path missing"
+        "the directory does not exist (is bpffs mounted there?)"
     );
+    // EACCES from BPF_OBJ_GET is about the path, not about privileges.
+    let open_eacces = ex(Op::OpenPinned, libc::EACCES);
+    assert!(
+        open_eacces.starts_with("not a pinned BPF object"),
+        "{open_eacces}"
+    );
+    assert!(!open_eacces.contains("root"), "{open_eacces}");
+    assert!(ex(Op::Create("xdp"), libc::ENODEV).contains("network interface"));
+    assert!(!ex(Op::Info, libc::ENODEV).contains("network interface"));
     assert!(ex(Op::Pin, libc::EPERM).contains("not on a bpffs mount"));
     assert!(ex(Op::Update, libc::EPERM).contains("not the one given to replace"));
     assert_eq!(

@@ -722,7 +722,10 @@ fn pin_and_open_errors_explain_bpffs() {
             Op::OpenPinned,
             libc::ENOENT,
         );
-        assert_eq!(e.explanation(), "bpffs not mounted or path missing");
+        assert_eq!(
+            e.explanation(),
+            format!("nothing is pinned at {}", bpffs(env, "missing").display())
+        );
 
         let prog_pin = bpffs(env, "a_prog");
         let c = CString::new(prog_pin.to_str().unwrap()).unwrap();
