@@ -1,4 +1,6 @@
-//! Typed builders, one per attach kind. Each fills the C-layout
+//! Typed builders, one per attach kind, each beside its constructor on
+//! [`Link`] (`Link::xdp`, `Link::tcx`, …: `impl Link` blocks here, so
+//! `link.rs` knows nothing of the builders). Each fills the C-layout
 //! `struct bpf_link_create_opts` (or `bpf_raw_tp_opts`) exactly as a C
 //! caller of libbpf would, and calls the same core function the C ABI
 //! calls (`core::link_create::link_create`,
@@ -194,6 +196,39 @@ ordering_methods!(CgroupLink, TcxLink, NetkitLink);
 
 // ---------------------------------------------------------------- cgroup
 
+impl Link {
+    /// A cgroup link on the cgroup v2 directory `cgroup` (an fd opened
+    /// `O_RDONLY | O_DIRECTORY`).
+    ///
+    /// ```no_run
+    /// use std::os::fd::AsFd;
+    /// use bpflink::Link;
+    /// use bpflink::{Anchor, CgroupAttach};
+    /// # fn prog() -> std::os::fd::OwnedFd { unimplemented!() }
+    /// let cg = std::fs::File::open("/sys/fs/cgroup/unified/my.slice")?;
+    /// let (a, b) = (prog(), prog()); // cgroup_skb programs
+    /// let first = Link::cgroup(a.as_fd(), cg.as_fd(), CgroupAttach::InetEgress).create()?;
+    /// // Runs before `first`.
+    /// let _second = Link::cgroup(b.as_fd(), cg.as_fd(), CgroupAttach::InetEgress)
+    ///     .before(Anchor::Link(first.as_fd()))
+    ///     .create()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn cgroup<'a>(
+        prog: BorrowedFd<'a>,
+        cgroup: BorrowedFd<'a>,
+        attach: CgroupAttach,
+    ) -> CgroupLink<'a> {
+        CgroupLink {
+            prog,
+            cgroup,
+            attach,
+            order: Order::default(),
+            preorder: false,
+        }
+    }
+}
+
 /// A cgroup link: [`Link::cgroup`].
 #[derive(Debug, Clone)]
 pub struct CgroupLink<'a> {
@@ -205,16 +240,6 @@ pub struct CgroupLink<'a> {
 }
 
 impl<'a> CgroupLink<'a> {
-    pub(crate) fn new(prog: BorrowedFd<'a>, cgroup: BorrowedFd<'a>, attach: CgroupAttach) -> Self {
-        CgroupLink {
-            prog,
-            cgroup,
-            attach,
-            order: Order::default(),
-            preorder: false,
-        }
-    }
-
     /// `BPF_F_PREORDER`: run before the programs of descendant cgroups
     /// (kernel 6.15+).
     pub fn preorder(mut self) -> Self {
@@ -243,6 +268,17 @@ impl<'a> CgroupLink<'a> {
 
 // ------------------------------------------------------------------- xdp
 
+impl Link {
+    /// An XDP link on interface `ifindex` (see [`super::ifindex`]).
+    pub fn xdp(prog: BorrowedFd<'_>, ifindex: u32) -> XdpLink<'_> {
+        XdpLink {
+            prog,
+            ifindex,
+            mode: None,
+        }
+    }
+}
+
 /// An XDP link: [`Link::xdp`].
 #[derive(Debug, Clone)]
 pub struct XdpLink<'a> {
@@ -252,14 +288,6 @@ pub struct XdpLink<'a> {
 }
 
 impl<'a> XdpLink<'a> {
-    pub(crate) fn new(prog: BorrowedFd<'a>, ifindex: u32) -> Self {
-        XdpLink {
-            prog,
-            ifindex,
-            mode: None,
-        }
-    }
-
     /// The XDP mode (`XDP_FLAGS_SKB_MODE`, `_DRV_MODE` or `_HW_MODE`).
     pub fn mode(mut self, mode: XdpMode) -> Self {
         self.mode = Some(mode);
@@ -282,6 +310,18 @@ impl<'a> XdpLink<'a> {
 
 // ------------------------------------------------------------ tcx, netkit
 
+impl Link {
+    /// A tcx link (ingress or egress) on interface `ifindex`.
+    pub fn tcx(prog: BorrowedFd<'_>, ifindex: u32, direction: TcxDirection) -> TcxLink<'_> {
+        TcxLink {
+            prog,
+            ifindex,
+            direction,
+            order: Order::default(),
+        }
+    }
+}
+
 /// A tcx link: [`Link::tcx`].
 #[derive(Debug, Clone)]
 pub struct TcxLink<'a> {
@@ -292,15 +332,6 @@ pub struct TcxLink<'a> {
 }
 
 impl<'a> TcxLink<'a> {
-    pub(crate) fn new(prog: BorrowedFd<'a>, ifindex: u32, direction: TcxDirection) -> Self {
-        TcxLink {
-            prog,
-            ifindex,
-            direction,
-            order: Order::default(),
-        }
-    }
-
     pub(crate) fn create_in(&self, k: &dyn Kernel) -> Result<i32> {
         let mut opts = OptsBytes::link_create();
         self.order.write(&mut opts, 0);
@@ -315,6 +346,18 @@ impl<'a> TcxLink<'a> {
     }
 }
 
+impl Link {
+    /// A netkit link on the netkit device `ifindex`.
+    pub fn netkit(prog: BorrowedFd<'_>, ifindex: u32, attach: NetkitAttach) -> NetkitLink<'_> {
+        NetkitLink {
+            prog,
+            ifindex,
+            attach,
+            order: Order::default(),
+        }
+    }
+}
+
 /// A netkit link: [`Link::netkit`].
 #[derive(Debug, Clone)]
 pub struct NetkitLink<'a> {
@@ -325,15 +368,6 @@ pub struct NetkitLink<'a> {
 }
 
 impl<'a> NetkitLink<'a> {
-    pub(crate) fn new(prog: BorrowedFd<'a>, ifindex: u32, attach: NetkitAttach) -> Self {
-        NetkitLink {
-            prog,
-            ifindex,
-            attach,
-            order: Order::default(),
-        }
-    }
-
     pub(crate) fn create_in(&self, k: &dyn Kernel) -> Result<i32> {
         let mut opts = OptsBytes::link_create();
         self.order.write(&mut opts, 0);
@@ -350,6 +384,40 @@ impl<'a> NetkitLink<'a> {
 
 // -------------------------------------------------------------- netfilter
 
+impl Link {
+    /// A netfilter link in the caller's network namespace; `defrag` sets
+    /// `BPF_F_NETFILTER_IP_DEFRAG`.
+    ///
+    /// ```no_run
+    /// use std::os::fd::AsFd;
+    /// use bpflink::Link;
+    /// use bpflink::{NfHook, NfProto};
+    /// # fn prog() -> std::os::fd::OwnedFd { unimplemented!() }
+    /// let p = prog(); // a BPF_PROG_TYPE_NETFILTER program
+    /// let link = Link::netfilter(p.as_fd(), NfProto::Ipv4, NfHook::LocalIn, -100, false)
+    ///     .create()?;
+    /// // Netfilter links cannot be updated: EOPNOTSUPP, explained.
+    /// let err = link.update(p.as_fd(), None).unwrap_err();
+    /// assert_eq!(err.explanation(), "this link type cannot be updated");
+    /// # Ok::<(), bpflink::Error>(())
+    /// ```
+    pub fn netfilter(
+        prog: BorrowedFd<'_>,
+        pf: NfProto,
+        hook: NfHook,
+        priority: i32,
+        defrag: bool,
+    ) -> NetfilterLink<'_> {
+        NetfilterLink {
+            prog,
+            pf,
+            hook,
+            priority,
+            defrag,
+        }
+    }
+}
+
 /// A netfilter link: [`Link::netfilter`].
 #[derive(Debug, Clone)]
 pub struct NetfilterLink<'a> {
@@ -361,22 +429,6 @@ pub struct NetfilterLink<'a> {
 }
 
 impl<'a> NetfilterLink<'a> {
-    pub(crate) fn new(
-        prog: BorrowedFd<'a>,
-        pf: NfProto,
-        hook: NfHook,
-        priority: i32,
-        defrag: bool,
-    ) -> Self {
-        NetfilterLink {
-            prog,
-            pf,
-            hook,
-            priority,
-            defrag,
-        }
-    }
-
     pub(crate) fn create_in(&self, k: &dyn Kernel) -> Result<i32> {
         let mut opts = OptsBytes::link_create();
         opts.u32_at(o::NF_PF, self.pf.value())
@@ -405,6 +457,17 @@ impl<'a> NetfilterLink<'a> {
 
 // ------------------------------------------------------------- perf_event
 
+impl Link {
+    /// A link of a program to a perf event (`perf_event_open` fd).
+    pub fn perf_event<'a>(prog: BorrowedFd<'a>, perf: BorrowedFd<'a>) -> PerfEventLink<'a> {
+        PerfEventLink {
+            prog,
+            perf,
+            cookie: 0,
+        }
+    }
+}
+
 /// A perf-event link: [`Link::perf_event`].
 #[derive(Debug, Clone)]
 pub struct PerfEventLink<'a> {
@@ -414,14 +477,6 @@ pub struct PerfEventLink<'a> {
 }
 
 impl<'a> PerfEventLink<'a> {
-    pub(crate) fn new(prog: BorrowedFd<'a>, perf: BorrowedFd<'a>) -> Self {
-        PerfEventLink {
-            prog,
-            perf,
-            cookie: 0,
-        }
-    }
-
     /// The BPF cookie (`bpf_get_attach_cookie()`).
     pub fn cookie(mut self, cookie: u64) -> Self {
         self.cookie = cookie;
@@ -462,6 +517,21 @@ pub enum KprobeTargets<'a> {
     Addrs(&'a [u64]),
 }
 
+impl Link {
+    /// A kprobe_multi link (kernel symbols or addresses).
+    pub fn kprobe_multi<'a>(
+        prog: BorrowedFd<'a>,
+        targets: KprobeTargets<'a>,
+    ) -> KprobeMultiLink<'a> {
+        KprobeMultiLink {
+            prog,
+            targets,
+            cookies: &[],
+            mode: ProbeMode::Entry,
+        }
+    }
+}
+
 /// A kprobe_multi link: [`Link::kprobe_multi`].
 #[derive(Debug, Clone)]
 pub struct KprobeMultiLink<'a> {
@@ -472,15 +542,6 @@ pub struct KprobeMultiLink<'a> {
 }
 
 impl<'a> KprobeMultiLink<'a> {
-    pub(crate) fn new(prog: BorrowedFd<'a>, targets: KprobeTargets<'a>) -> Self {
-        KprobeMultiLink {
-            prog,
-            targets,
-            cookies: &[],
-            mode: ProbeMode::Entry,
-        }
-    }
-
     /// One cookie per target (same length).
     pub fn cookies(mut self, cookies: &'a [u64]) -> Self {
         self.cookies = cookies;
@@ -538,6 +599,39 @@ impl<'a> KprobeMultiLink<'a> {
     }
 }
 
+impl Link {
+    /// A uprobe_multi link on `path` at the given file offsets.
+    ///
+    /// ```no_run
+    /// use std::os::fd::AsFd;
+    /// use bpflink::Link;
+    /// # fn prog() -> std::os::fd::OwnedFd { unimplemented!() }
+    /// let p = prog(); // a kprobe program loaded for BPF_TRACE_UPROBE_MULTI
+    /// let offsets = [0x1130, 0x1190];
+    /// let link = Link::uprobe_multi(p.as_fd(), "/usr/bin/bash", &offsets)
+    ///     .cookies(&[1, 2])
+    ///     .pid(std::process::id())
+    ///     .retprobe()
+    ///     .create()?;
+    /// # Ok::<(), bpflink::Error>(())
+    /// ```
+    pub fn uprobe_multi<'a>(
+        prog: BorrowedFd<'a>,
+        path: impl AsRef<Path>,
+        offsets: &'a [u64],
+    ) -> UprobeMultiLink<'a> {
+        UprobeMultiLink {
+            prog,
+            path: path.as_ref().as_os_str().as_bytes().to_vec(),
+            offsets,
+            ref_ctr_offsets: &[],
+            cookies: &[],
+            pid: 0,
+            mode: ProbeMode::Entry,
+        }
+    }
+}
+
 /// A uprobe_multi link: [`Link::uprobe_multi`].
 #[derive(Debug, Clone)]
 pub struct UprobeMultiLink<'a> {
@@ -551,18 +645,6 @@ pub struct UprobeMultiLink<'a> {
 }
 
 impl<'a> UprobeMultiLink<'a> {
-    pub(crate) fn new(prog: BorrowedFd<'a>, path: &Path, offsets: &'a [u64]) -> Self {
-        UprobeMultiLink {
-            prog,
-            path: path.as_os_str().as_bytes().to_vec(),
-            offsets,
-            ref_ctr_offsets: &[],
-            cookies: &[],
-            pid: 0,
-            mode: ProbeMode::Entry,
-        }
-    }
-
     /// One cookie per offset.
     pub fn cookies(mut self, cookies: &'a [u64]) -> Self {
         self.cookies = cookies;
@@ -687,6 +769,28 @@ impl IterTarget<'_> {
     }
 }
 
+impl Link {
+    /// An iterator link (`BPF_TRACE_ITER`); read it with [`Link::open_iter`].
+    ///
+    /// ```no_run
+    /// use std::io::Read;
+    /// use std::os::fd::AsFd;
+    /// use bpflink::Link;
+    /// # fn prog() -> std::os::fd::OwnedFd { unimplemented!() }
+    /// let p = prog(); // a task iterator program
+    /// let link = Link::iter(p.as_fd()).process(std::process::id()).create()?;
+    /// let mut out = String::new();
+    /// link.open_iter()?.read_to_string(&mut out)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn iter(prog: BorrowedFd<'_>) -> IterLink<'_> {
+        IterLink {
+            prog,
+            target: IterTarget::All,
+        }
+    }
+}
+
 /// An iterator link: [`Link::iter`]. Read it with [`Link::open_iter`].
 #[derive(Debug, Clone)]
 pub struct IterLink<'a> {
@@ -695,13 +799,6 @@ pub struct IterLink<'a> {
 }
 
 impl<'a> IterLink<'a> {
-    pub(crate) fn new(prog: BorrowedFd<'a>) -> Self {
-        IterLink {
-            prog,
-            target: IterTarget::All,
-        }
-    }
-
     /// What to walk (default: everything).
     pub fn target(mut self, target: IterTarget<'a>) -> Self {
         self.target = target;
@@ -749,6 +846,17 @@ impl<'a> IterLink<'a> {
 
 // --------------------------------------------------------------- tracing
 
+impl Link {
+    /// A BTF tracing link (tp_btf, fentry, fexit, fmod_ret, fsession, lsm).
+    pub fn tracing(prog: BorrowedFd<'_>, attach: TracingAttach) -> TracingLink<'_> {
+        TracingLink {
+            prog,
+            attach,
+            cookie: 0,
+        }
+    }
+}
+
 /// A BTF tracing link (tp_btf, fentry, fexit, fmod_ret, fsession, lsm):
 /// [`Link::tracing`]. The program's attach target was fixed at load time
 /// (`attach_btf_id`). Like libbpf, a kernel that answers `EINVAL` for
@@ -762,14 +870,6 @@ pub struct TracingLink<'a> {
 }
 
 impl<'a> TracingLink<'a> {
-    pub(crate) fn new(prog: BorrowedFd<'a>, attach: TracingAttach) -> Self {
-        TracingLink {
-            prog,
-            attach,
-            cookie: 0,
-        }
-    }
-
     /// The BPF cookie.
     pub fn cookie(mut self, cookie: u64) -> Self {
         self.cookie = cookie;
@@ -790,6 +890,22 @@ impl<'a> TracingLink<'a> {
     }
 }
 
+impl Link {
+    /// A freplace link: the EXT program `prog` replaces the function
+    /// `target_btf_id` of `target_prog`.
+    pub fn freplace<'a>(
+        prog: BorrowedFd<'a>,
+        target_prog: BorrowedFd<'a>,
+        target_btf_id: NonZeroU32,
+    ) -> FreplaceLink<'a> {
+        FreplaceLink {
+            prog,
+            target_prog,
+            target_btf_id,
+        }
+    }
+}
+
 /// A freplace (`BPF_PROG_TYPE_EXT`) link: [`Link::freplace`].
 #[derive(Debug, Clone)]
 pub struct FreplaceLink<'a> {
@@ -799,18 +915,6 @@ pub struct FreplaceLink<'a> {
 }
 
 impl<'a> FreplaceLink<'a> {
-    pub(crate) fn new(
-        prog: BorrowedFd<'a>,
-        target_prog: BorrowedFd<'a>,
-        target_btf_id: NonZeroU32,
-    ) -> Self {
-        FreplaceLink {
-            prog,
-            target_prog,
-            target_btf_id,
-        }
-    }
-
     pub(crate) fn create_in(&self, k: &dyn Kernel) -> Result<i32> {
         let mut opts = OptsBytes::link_create();
         opts.u32_at(o::TARGET_BTF_ID, self.target_btf_id.get());
@@ -829,6 +933,21 @@ impl<'a> FreplaceLink<'a> {
 
 // ----------------------------------------------- netns, sockmap, struct_ops
 
+impl Link {
+    /// A network-namespace link; `netns` is e.g. `/proc/self/ns/net` opened.
+    pub fn netns<'a>(
+        prog: BorrowedFd<'a>,
+        netns: BorrowedFd<'a>,
+        attach: NetnsAttach,
+    ) -> NetnsLink<'a> {
+        NetnsLink {
+            prog,
+            netns,
+            attach,
+        }
+    }
+}
+
 /// A network-namespace link (sk_lookup, flow_dissector): [`Link::netns`].
 #[derive(Debug, Clone)]
 pub struct NetnsLink<'a> {
@@ -838,14 +957,6 @@ pub struct NetnsLink<'a> {
 }
 
 impl<'a> NetnsLink<'a> {
-    pub(crate) fn new(prog: BorrowedFd<'a>, netns: BorrowedFd<'a>, attach: NetnsAttach) -> Self {
-        NetnsLink {
-            prog,
-            netns,
-            attach,
-        }
-    }
-
     pub(crate) fn create_in(&self, k: &dyn Kernel) -> Result<i32> {
         create_link(
             k,
@@ -858,6 +969,17 @@ impl<'a> NetnsLink<'a> {
     }
 }
 
+impl Link {
+    /// A sockmap/sockhash link.
+    pub fn sockmap<'a>(
+        prog: BorrowedFd<'a>,
+        map: BorrowedFd<'a>,
+        attach: SockmapAttach,
+    ) -> SockmapLink<'a> {
+        SockmapLink { prog, map, attach }
+    }
+}
+
 /// A sockmap/sockhash link: [`Link::sockmap`].
 #[derive(Debug, Clone)]
 pub struct SockmapLink<'a> {
@@ -867,10 +989,6 @@ pub struct SockmapLink<'a> {
 }
 
 impl<'a> SockmapLink<'a> {
-    pub(crate) fn new(prog: BorrowedFd<'a>, map: BorrowedFd<'a>, attach: SockmapAttach) -> Self {
-        SockmapLink { prog, map, attach }
-    }
-
     pub(crate) fn create_in(&self, k: &dyn Kernel) -> Result<i32> {
         create_link(
             k,
@@ -883,6 +1001,13 @@ impl<'a> SockmapLink<'a> {
     }
 }
 
+impl Link {
+    /// A struct_ops link for a struct_ops map created with `BPF_F_LINK`.
+    pub fn struct_ops(map: BorrowedFd<'_>) -> StructOpsLink<'_> {
+        StructOpsLink { map }
+    }
+}
+
 /// A struct_ops link: [`Link::struct_ops`].
 #[derive(Debug, Clone)]
 pub struct StructOpsLink<'a> {
@@ -890,10 +1015,6 @@ pub struct StructOpsLink<'a> {
 }
 
 impl<'a> StructOpsLink<'a> {
-    pub(crate) fn new(map: BorrowedFd<'a>) -> Self {
-        StructOpsLink { map }
-    }
-
     pub(crate) fn create_in(&self, k: &dyn Kernel) -> Result<i32> {
         // For struct_ops, prog_fd carries the struct_ops map.
         create_link(
@@ -909,6 +1030,17 @@ impl<'a> StructOpsLink<'a> {
 
 // -------------------------------------------------------- raw tracepoint
 
+impl Link {
+    /// A raw tracepoint link by tracepoint name (`BPF_RAW_TRACEPOINT_OPEN`).
+    pub fn raw_tracepoint<'a>(prog: BorrowedFd<'a>, name: &str) -> RawTracepointLink<'a> {
+        RawTracepointLink {
+            prog,
+            name: name.to_owned(),
+            cookie: 0,
+        }
+    }
+}
+
 /// A raw tracepoint link by name (`BPF_RAW_TRACEPOINT_OPEN`):
 /// [`Link::raw_tracepoint`].
 #[derive(Debug, Clone)]
@@ -919,14 +1051,6 @@ pub struct RawTracepointLink<'a> {
 }
 
 impl<'a> RawTracepointLink<'a> {
-    pub(crate) fn new(prog: BorrowedFd<'a>, name: &str) -> Self {
-        RawTracepointLink {
-            prog,
-            name: name.to_owned(),
-            cookie: 0,
-        }
-    }
-
     /// The BPF cookie (kernel 6.10+).
     pub fn cookie(mut self, cookie: u64) -> Self {
         self.cookie = cookie;

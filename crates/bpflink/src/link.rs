@@ -2,24 +2,15 @@
 
 use std::ffi::CString;
 use std::fs::File;
-use std::num::NonZeroU32;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::time::Duration;
 
-use super::attach::{
-    CgroupLink, FreplaceLink, IterLink, KprobeMultiLink, KprobeTargets, NetfilterLink, NetkitLink,
-    NetnsLink, PerfEventLink, RawTracepointLink, SockmapLink, StructOpsLink, TcxLink, TracingLink,
-    UprobeMultiLink, XdpLink,
-};
 use super::error::{Error, Op, Result};
 use super::info::{Info, link_info};
 use super::resolve::{fd_kind, open_pinned_hint, pin_hint};
-use super::types::{
-    CgroupAttach, NetkitAttach, NetnsAttach, NfHook, NfProto, ProgType, SockmapAttach,
-    TcxDirection, TracingAttach,
-};
+use super::types::ProgType;
 use bpflink_core::abi::link_update as uo;
 use bpflink_core::calls;
 use bpflink_core::errno::Errno;
@@ -67,170 +58,6 @@ pub struct Link {
 impl Link {
     pub(crate) fn adopt(fd: i32) -> Link {
         Link { fd: adopt_fd(fd) }
-    }
-
-    // ------------------------------------------------------- builders
-
-    /// A cgroup link on the cgroup v2 directory `cgroup` (an fd opened
-    /// `O_RDONLY | O_DIRECTORY`).
-    ///
-    /// ```no_run
-    /// use std::os::fd::AsFd;
-    /// use bpflink::Link;
-    /// use bpflink::{Anchor, CgroupAttach};
-    /// # fn prog() -> std::os::fd::OwnedFd { unimplemented!() }
-    /// let cg = std::fs::File::open("/sys/fs/cgroup/unified/my.slice")?;
-    /// let (a, b) = (prog(), prog()); // cgroup_skb programs
-    /// let first = Link::cgroup(a.as_fd(), cg.as_fd(), CgroupAttach::InetEgress).create()?;
-    /// // Runs before `first`.
-    /// let _second = Link::cgroup(b.as_fd(), cg.as_fd(), CgroupAttach::InetEgress)
-    ///     .before(Anchor::Link(first.as_fd()))
-    ///     .create()?;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn cgroup<'a>(
-        prog: BorrowedFd<'a>,
-        cgroup: BorrowedFd<'a>,
-        attach: CgroupAttach,
-    ) -> CgroupLink<'a> {
-        CgroupLink::new(prog, cgroup, attach)
-    }
-
-    /// An XDP link on interface `ifindex` (see [`super::ifindex`]).
-    pub fn xdp(prog: BorrowedFd<'_>, ifindex: u32) -> XdpLink<'_> {
-        XdpLink::new(prog, ifindex)
-    }
-
-    /// A tcx link (ingress or egress) on interface `ifindex`.
-    pub fn tcx(prog: BorrowedFd<'_>, ifindex: u32, direction: TcxDirection) -> TcxLink<'_> {
-        TcxLink::new(prog, ifindex, direction)
-    }
-
-    /// A netkit link on the netkit device `ifindex`.
-    pub fn netkit(prog: BorrowedFd<'_>, ifindex: u32, attach: NetkitAttach) -> NetkitLink<'_> {
-        NetkitLink::new(prog, ifindex, attach)
-    }
-
-    /// A netfilter link in the caller's network namespace; `defrag` sets
-    /// `BPF_F_NETFILTER_IP_DEFRAG`.
-    ///
-    /// ```no_run
-    /// use std::os::fd::AsFd;
-    /// use bpflink::Link;
-    /// use bpflink::{NfHook, NfProto};
-    /// # fn prog() -> std::os::fd::OwnedFd { unimplemented!() }
-    /// let p = prog(); // a BPF_PROG_TYPE_NETFILTER program
-    /// let link = Link::netfilter(p.as_fd(), NfProto::Ipv4, NfHook::LocalIn, -100, false)
-    ///     .create()?;
-    /// // Netfilter links cannot be updated: EOPNOTSUPP, explained.
-    /// let err = link.update(p.as_fd(), None).unwrap_err();
-    /// assert_eq!(err.explanation(), "this link type cannot be updated");
-    /// # Ok::<(), bpflink::Error>(())
-    /// ```
-    pub fn netfilter(
-        prog: BorrowedFd<'_>,
-        pf: NfProto,
-        hook: NfHook,
-        priority: i32,
-        defrag: bool,
-    ) -> NetfilterLink<'_> {
-        NetfilterLink::new(prog, pf, hook, priority, defrag)
-    }
-
-    /// A link of a program to a perf event (`perf_event_open` fd).
-    pub fn perf_event<'a>(prog: BorrowedFd<'a>, perf: BorrowedFd<'a>) -> PerfEventLink<'a> {
-        PerfEventLink::new(prog, perf)
-    }
-
-    /// A kprobe_multi link (kernel symbols or addresses).
-    pub fn kprobe_multi<'a>(
-        prog: BorrowedFd<'a>,
-        targets: KprobeTargets<'a>,
-    ) -> KprobeMultiLink<'a> {
-        KprobeMultiLink::new(prog, targets)
-    }
-
-    /// A uprobe_multi link on `path` at the given file offsets.
-    ///
-    /// ```no_run
-    /// use std::os::fd::AsFd;
-    /// use bpflink::Link;
-    /// # fn prog() -> std::os::fd::OwnedFd { unimplemented!() }
-    /// let p = prog(); // a kprobe program loaded for BPF_TRACE_UPROBE_MULTI
-    /// let offsets = [0x1130, 0x1190];
-    /// let link = Link::uprobe_multi(p.as_fd(), "/usr/bin/bash", &offsets)
-    ///     .cookies(&[1, 2])
-    ///     .pid(std::process::id())
-    ///     .retprobe()
-    ///     .create()?;
-    /// # Ok::<(), bpflink::Error>(())
-    /// ```
-    pub fn uprobe_multi<'a>(
-        prog: BorrowedFd<'a>,
-        path: impl AsRef<Path>,
-        offsets: &'a [u64],
-    ) -> UprobeMultiLink<'a> {
-        UprobeMultiLink::new(prog, path.as_ref(), offsets)
-    }
-
-    /// An iterator link (`BPF_TRACE_ITER`); read it with [`Link::open_iter`].
-    ///
-    /// ```no_run
-    /// use std::io::Read;
-    /// use std::os::fd::AsFd;
-    /// use bpflink::Link;
-    /// # fn prog() -> std::os::fd::OwnedFd { unimplemented!() }
-    /// let p = prog(); // a task iterator program
-    /// let link = Link::iter(p.as_fd()).process(std::process::id()).create()?;
-    /// let mut out = String::new();
-    /// link.open_iter()?.read_to_string(&mut out)?;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn iter(prog: BorrowedFd<'_>) -> IterLink<'_> {
-        IterLink::new(prog)
-    }
-
-    /// A BTF tracing link (tp_btf, fentry, fexit, fmod_ret, fsession, lsm).
-    pub fn tracing(prog: BorrowedFd<'_>, attach: TracingAttach) -> TracingLink<'_> {
-        TracingLink::new(prog, attach)
-    }
-
-    /// A freplace link: the EXT program `prog` replaces the function
-    /// `target_btf_id` of `target_prog`.
-    pub fn freplace<'a>(
-        prog: BorrowedFd<'a>,
-        target_prog: BorrowedFd<'a>,
-        target_btf_id: NonZeroU32,
-    ) -> FreplaceLink<'a> {
-        FreplaceLink::new(prog, target_prog, target_btf_id)
-    }
-
-    /// A network-namespace link; `netns` is e.g. `/proc/self/ns/net` opened.
-    pub fn netns<'a>(
-        prog: BorrowedFd<'a>,
-        netns: BorrowedFd<'a>,
-        attach: NetnsAttach,
-    ) -> NetnsLink<'a> {
-        NetnsLink::new(prog, netns, attach)
-    }
-
-    /// A sockmap/sockhash link.
-    pub fn sockmap<'a>(
-        prog: BorrowedFd<'a>,
-        map: BorrowedFd<'a>,
-        attach: SockmapAttach,
-    ) -> SockmapLink<'a> {
-        SockmapLink::new(prog, map, attach)
-    }
-
-    /// A struct_ops link for a struct_ops map created with `BPF_F_LINK`.
-    pub fn struct_ops(map: BorrowedFd<'_>) -> StructOpsLink<'_> {
-        StructOpsLink::new(map)
-    }
-
-    /// A raw tracepoint link by tracepoint name (`BPF_RAW_TRACEPOINT_OPEN`).
-    pub fn raw_tracepoint<'a>(prog: BorrowedFd<'a>, name: &str) -> RawTracepointLink<'a> {
-        RawTracepointLink::new(prog, name)
     }
 
     // ------------------------------------------------ existing links
