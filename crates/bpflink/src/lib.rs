@@ -87,6 +87,14 @@ pub use attach::{
     SockmapLink, StructOpsLink, TcxLink, TracingLink, UprobeMultiLink, XdpLink,
 };
 pub use error::{Error, Op, Result};
+
+/// Flag bits the kernel reports in link info ([`LinkInfo::KprobeMulti`],
+/// [`LinkInfo::UprobeMulti`] and [`LinkInfo::Netfilter`] `flags`).
+pub mod flags {
+    pub use bpflink_core::uapi::flags::{
+        BPF_F_KPROBE_MULTI_RETURN, BPF_F_NETFILTER_IP_DEFRAG, BPF_F_UPROBE_MULTI_RETURN,
+    };
+}
 pub use info::{Info, IterInfo, LinkInfo, PerfEventInfo};
 pub use link::{Link, LinkIter, Prog, ProgInfo, prog_info};
 pub use resolve::{bpffs_mounts, cgroup_path, cgroup2_root, current_netns_ino, ifindex, ifname};

@@ -1,0 +1,84 @@
+//! How a command fails, and how that is told: the exit status and the
+//! message on stderr (with a second line for the usual causes).
+
+use std::process::ExitCode;
+
+use bpflink::Error;
+
+/// Exit status of a failed command.
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit status of a usage error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Why a command did not succeed.
+pub enum Failure {
+    /// Bad arguments: one line, and where to find the usage.
+    Usage(String),
+    /// The library said no; `context` says about what ("link 12 (xdp): ").
+    Api { context: String, error: Error },
+    /// Anything else, as a sentence.
+    Other(String),
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Failure {
+        Failure::Api {
+            context: String::new(),
+            error,
+        }
+    }
+}
+
+/// Adds "link 12 (iter): " in front of an API error.
+pub fn in_context(what: String) -> impl FnOnce(Error) -> Failure {
+    move |error| Failure::Api {
+        context: format!("{what}: "),
+        error,
+    }
+}
+
+pub fn usage(msg: impl Into<String>) -> Failure {
+    Failure::Usage(msg.into())
+}
+
+/// Reports the outcome on stderr and turns it into the exit status.
+pub fn exit_status(result: Result<(), Failure>, usage_text: &str) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(msg)) => {
+            eprintln!("bpflink: {msg}\n\n{usage_text}");
+            ExitCode::from(EXIT_USAGE)
+        }
+        Err(Failure::Api { context, error }) => {
+            eprintln!("bpflink: {context}{error}");
+            if let Some(hint) = hint(&error) {
+                eprintln!("bpflink: {hint}");
+            }
+            ExitCode::from(EXIT_FAILURE)
+        }
+        Err(Failure::Other(msg)) => {
+            eprintln!("bpflink: {msg}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+/// A second line for the usual failures.
+fn hint(e: &Error) -> Option<String> {
+    // EPERM is the capability check; EACCES is about the object or path
+    // (e.g. `show /tmp`: not a pinned object), which root gets too.
+    if e.errno() == libc::EPERM && effective_uid().is_some_and(|u| u != 0) {
+        return Some("you are not root: run bpflink as root (e.g. with sudo)".into());
+    }
+    if e.errno() == libc::ENOSYS {
+        return Some("this kernel was built without CONFIG_BPF_SYSCALL".into());
+    }
+    None
+}
+
+/// The effective uid, from /proc/self/status (no unsafe needed).
+fn effective_uid() -> Option<u32> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("Uid:"))?;
+    line.split_whitespace().nth(2)?.parse().ok()
+}
