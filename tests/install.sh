@@ -1,6 +1,7 @@
 #!/bin/sh
 # install.sh: `make install` / `make uninstall` into a staging root, and
-# building against the installed copy with pkg-config, as a user would.
+# building against the installed copy with pkg-config, as a user would; the
+# installed bpflink tool runs, its man page formats, its completions load.
 #
 #   make install DESTDIR=$tmp PREFIX=/usr
 #   PKG_CONFIG_SYSROOT_DIR=$tmp pkg-config --cflags --libs bpflink           (shared)
@@ -71,6 +72,32 @@ check "bpflink.pc says prefix=$PREFIX (the PREFIX given to make install)" \
 check "bpflink.pc says libdir=$PREFIX/lib" grep -qx "libdir=$PREFIX/lib" "$pcdir/bpflink.pc"
 check "bpflink.pc says includedir=$PREFIX/include" \
 	grep -qx "includedir=$PREFIX/include" "$pcdir/bpflink.pc"
+
+# --- the bpflink tool, its man page and completions --------------------------
+bindir=$stage$PREFIX/bin
+share=$stage$PREFIX/share
+check "installed $PREFIX/bin/bpflink (executable)" test -x "$bindir/bpflink"
+check "installed bpflink runs: bpflink --version" \
+	sh -c "'$bindir/bpflink' --version | grep -q '^bpflink 0.1.0 '"
+check "installed bpflink prints a command's help: bpflink help list" \
+	sh -c "'$bindir/bpflink' help list | grep -q '^Usage: bpflink list'"
+check "installed $PREFIX/share/man/man1/bpflink.1 is crates/bpflink-tool/bpflink.1" \
+	cmp "$ROOT/crates/bpflink-tool/bpflink.1" "$share/man/man1/bpflink.1"
+if command -v groff > /dev/null 2>&1; then
+	check "the man page formats without a warning (groff -man -ww)" \
+		sh -c "groff -man -ww -z '$share/man/man1/bpflink.1' 2>&1 | grep . && exit 1 || exit 0"
+fi
+if command -v man > /dev/null 2>&1; then
+	check "man finds it under MANPATH=\$tmp$PREFIX/share/man" \
+		sh -c "MANPATH='$share/man' MANWIDTH=80 man bpflink 2>/dev/null | grep -q 'bpflink - list, show, pin'"
+fi
+check "installed bash completion" grep -q '_bpflink' "$share/bash-completion/completions/bpflink"
+check "installed zsh completion" grep -q '#compdef bpflink' "$share/zsh/site-functions/_bpflink"
+check "installed fish completion" grep -q 'complete -c bpflink' "$share/fish/vendor_completions.d/bpflink.fish"
+if command -v bash > /dev/null 2>&1; then
+	check "the bash completion loads and completes 'bpflink sh' to 'show'" \
+		bash -c ". '$share/bash-completion/completions/bpflink' && COMP_WORDS=(bpflink sh) && COMP_CWORD=1 && _bpflink bpflink sh bpflink && printf '%s\n' \"\${COMPREPLY[@]}\" | grep -qx show"
+fi
 
 # --- pkg-config against the staging root ------------------------------------
 # PKG_CONFIG_LIBDIR (not only _PATH) so that nothing installed on the host

@@ -1,99 +1,113 @@
-//! The command line: arguments to a [`Command`].
+//! The command line (clap, derived): the commands, their arguments and
+//! their help, and usage errors as one line and a hint.
 
-use crate::commands::{Command, detach, help, list, pin, show, update, version};
-use crate::failure::{Failure, usage};
-use crate::link_ref::parse_id;
+use std::ffi::OsString;
 
-pub const USAGE: &str = "\
-usage: bpflink <command> [arguments]
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{CommandFactory, Parser};
 
-commands:
-  list [--json]                    every BPF link on the system
-  show ID|PATH [--json]            one link, by id or by its pin on bpffs
-  pin ID PATH                      pin link ID at PATH (a path on bpffs)
-  detach ID|PATH                   detach a link from its hook (the link stays)
-  update ID|PATH PROG_ID [--replace OLD_PROG_ID]
-                                   run program PROG_ID instead; with --replace,
-                                   only if the link still runs OLD_PROG_ID
-  help                             this text
-  version                          the version
+use crate::commands::Command;
+use crate::failure::Failure;
 
+/// The long help's closing text: what every command shares.
+const AFTER_HELP: &str = "\
 Needs root (CAP_BPF / CAP_SYS_ADMIN). Interface names and cgroup paths are
-looked up in bpflink's own network and mount namespace (link info carries only
-the ifindex and cgroup id). Exit status: 0 ok, 1 failure, 2 usage.";
+looked up in bpflink's own network and mount namespace (link info carries
+only the ifindex and the cgroup id).
 
-pub fn parse(args: &[String]) -> Result<Command, Failure> {
-    let Some((cmd, rest)) = args.split_first() else {
-        return Err(usage("no command given"));
-    };
-    Ok(match cmd.as_str() {
-        "list" | "ls" => {
-            let json = flags_only(rest, &["--json"])?.contains(&"--json");
-            Command::List(list::Args { json })
-        }
-        "show" => {
-            let (pos, json) = split_json(rest);
-            let [target] = pos.as_slice() else {
-                return Err(usage("show takes one ID or PATH"));
-            };
-            Command::Show(show::Args {
-                target: (*target).clone(),
-                json,
-            })
-        }
-        "pin" => {
-            let [id, path] = rest else {
-                return Err(usage("pin takes an ID and a PATH"));
-            };
-            Command::Pin(pin::Args {
-                id: parse_id(id, "link ID")?,
-                path: path.clone(),
-            })
-        }
-        "detach" => {
-            let [target] = rest else {
-                return Err(usage("detach takes one ID or PATH"));
-            };
-            Command::Detach(detach::Args {
-                target: target.clone(),
-            })
-        }
-        "update" => {
-            let (target, prog, replace) = match rest {
-                [t, p] => (t, p, None),
-                [t, p, flag, old] if flag == "--replace" => (t, p, Some(old)),
-                [t, flag, old, p] if flag == "--replace" => (t, p, Some(old)),
-                _ => {
-                    return Err(usage(
-                        "update takes ID|PATH PROG_ID [--replace OLD_PROG_ID]",
-                    ));
-                }
-            };
-            Command::Update(update::Args {
-                target: target.clone(),
-                prog: parse_id(prog, "PROG_ID")?,
-                replace: replace.map(|r| parse_id(r, "OLD_PROG_ID")).transpose()?,
-            })
-        }
-        "help" | "--help" | "-h" => Command::Help(help::Args),
-        "version" | "--version" | "-V" => Command::Version(version::Args),
-        other => return Err(usage(format!("unknown command '{other}'"))),
-    })
+Exit status: 0 ok, 1 failure, 2 usage error, 141 output closed early (a
+closed pipe, as in `bpflink list | head -1`).
+
+See bpflink(1) for the output formats.";
+
+/// List, show, pin, detach and update BPF links (like `bpftool link`).
+#[derive(Parser)]
+#[command(
+    name = "bpflink",
+    version = concat!(env!("CARGO_PKG_VERSION"), " (libbpf v1.7.0 link API)"),
+    after_help = AFTER_HELP,
+    subcommand_value_name = "COMMAND",
+    disable_help_subcommand = false,
+    propagate_version = false
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
 }
 
-/// Accepts only the given flags (each at most once).
-fn flags_only<'a>(rest: &'a [String], allowed: &[&str]) -> Result<Vec<&'a str>, Failure> {
-    let mut seen = Vec::new();
-    for a in rest {
-        if !allowed.contains(&a.as_str()) || seen.contains(&a.as_str()) {
-            return Err(usage(format!("unexpected argument '{a}'")));
+/// The clap definition (for help, completions and the man page check).
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// What the command line asks for.
+pub enum Parsed {
+    Run(Command),
+    /// `--help`, `help CMD`, `--version`: text for stdout.
+    Print(String),
+}
+
+pub fn parse(args: Vec<OsString>) -> Result<Parsed, Failure> {
+    match Cli::try_parse_from(&args) {
+        Ok(cli) => Ok(Parsed::Run(cli.command)),
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            Ok(Parsed::Print(e.render().to_string()))
         }
-        seen.push(a.as_str());
+        Err(e) => Err(Failure::Usage {
+            message: one_line(&e),
+            hint: format!("try '{} --help'", command_path(&args)),
+        }),
     }
-    Ok(seen)
 }
 
-fn split_json(rest: &[String]) -> (Vec<&String>, bool) {
-    let json = rest.iter().any(|a| a == "--json");
-    (rest.iter().filter(|a| *a != "--json").collect(), json)
+/// clap's error as one line: its first line, with the suggestions it makes
+/// (a similar argument or command) in parentheses.
+fn one_line(e: &clap::Error) -> String {
+    if let (ErrorKind::MissingRequiredArgument, Some(ContextValue::Strings(missing))) =
+        (e.kind(), e.get(ContextKind::InvalidArg))
+    {
+        return format!("missing {}", missing.join(", "));
+    }
+    if matches!(
+        e.kind(),
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let names: Vec<String> = command()
+            .get_subcommands()
+            .filter(|c| !c.is_hide_set())
+            .map(|c| c.get_name().to_owned())
+            .collect();
+        return format!("no command given (one of: {})", names.join(", "));
+    }
+    let rendered = e.render().to_string();
+    let first = rendered.lines().next().unwrap_or("usage error");
+    let mut line = first.strip_prefix("error: ").unwrap_or(first).to_owned();
+    let tips: Vec<String> = [ContextKind::SuggestedArg, ContextKind::SuggestedSubcommand]
+        .into_iter()
+        .filter_map(|k| match e.get(k) {
+            Some(ContextValue::String(s)) => Some(s.clone()),
+            Some(ContextValue::Strings(v)) => Some(v.join("' or '")),
+            _ => None,
+        })
+        .collect();
+    if !tips.is_empty() {
+        line.push_str(&format!(" (did you mean '{}'?)", tips.join("' or '")));
+    }
+    line
+}
+
+/// "bpflink show" when the arguments name a command, else "bpflink".
+fn command_path(args: &[OsString]) -> String {
+    let cmd = command();
+    let named = args
+        .iter()
+        .skip(1)
+        .filter_map(|a| a.to_str())
+        .find(|a| !a.starts_with('-'))
+        .and_then(|a| cmd.find_subcommand(a))
+        .map(|c| c.get_name().to_owned());
+    match named {
+        Some(name) => format!("bpflink {name}"),
+        None => "bpflink".into(),
+    }
 }

@@ -1,6 +1,7 @@
 //! How a command fails, and how that is told: the exit status and the
 //! message on stderr (with a second line for the usual causes).
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use bpflink::Error;
@@ -13,9 +14,11 @@ pub const EXIT_USAGE: u8 = 2;
 /// Why a command did not succeed.
 pub enum Failure {
     /// Bad arguments: one line, and where to find the usage.
-    Usage(String),
+    Usage { message: String, hint: String },
     /// The library said no; `context` says about what ("link 12 (xdp): ").
     Api { context: String, error: Error },
+    /// Writing the output failed.
+    Output(std::io::Error),
     /// Anything else, as a sentence.
     Other(String),
 }
@@ -37,27 +40,34 @@ pub fn in_context(what: String) -> impl FnOnce(Error) -> Failure {
     }
 }
 
-pub fn usage(msg: impl Into<String>) -> Failure {
-    Failure::Usage(msg.into())
+/// One line on stderr, "bpflink: " in front; a failed write is ignored
+/// (there is nowhere left to say it).
+pub fn warn(msg: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "bpflink: {msg}");
 }
 
 /// Reports the outcome on stderr and turns it into the exit status.
-pub fn exit_status(result: Result<(), Failure>, usage_text: &str) -> ExitCode {
+pub fn exit_status(result: Result<(), Failure>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Usage(msg)) => {
-            eprintln!("bpflink: {msg}\n\n{usage_text}");
+        Err(Failure::Usage { message, hint }) => {
+            warn(&message);
+            warn(&hint);
             ExitCode::from(EXIT_USAGE)
         }
         Err(Failure::Api { context, error }) => {
-            eprintln!("bpflink: {context}{error}");
+            warn(&format!("{context}{error}"));
             if let Some(hint) = hint(&error) {
-                eprintln!("bpflink: {hint}");
+                warn(&hint);
             }
             ExitCode::from(EXIT_FAILURE)
         }
+        Err(Failure::Output(e)) => {
+            warn(&format!("writing the output: {e}"));
+            ExitCode::from(EXIT_FAILURE)
+        }
         Err(Failure::Other(msg)) => {
-            eprintln!("bpflink: {msg}");
+            warn(&msg);
             ExitCode::from(EXIT_FAILURE)
         }
     }

@@ -1,90 +1,87 @@
-//! JSON output: one object per link (`show`), an array of them (`list`).
+//! JSON output (serde_json): one object per link (`show`), an array of
+//! them (`list`). Keys keep the order below; docs/tool.md lists them.
 
-use std::fmt::Write as _;
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use crate::row::{Row, Value};
 
-/// The object for one link: the common fields, the kind's fields, and the
-/// human summary as `target`.
-pub fn row(r: &Row) -> String {
-    let mut o: Vec<(&str, Value)> = vec![
-        ("id", Value::Int(r.id.into())),
-        ("type", Value::Text(r.link_type.clone())),
-        ("type_id", Value::Int(r.link_type_id.into())),
-        ("prog_id", Value::Int(r.prog_id.into())),
-        (
-            "prog_name",
-            r.prog
-                .as_ref()
-                .map_or(Value::Null, |p| Value::Text(p.name.clone())),
-        ),
-        (
-            "prog_type",
-            r.prog
-                .as_ref()
-                .map_or(Value::Null, |p| Value::Text(p.prog_type.to_string())),
-        ),
-        (
-            "attach_type",
-            r.attach_type
-                .map_or(Value::Null, |a| Value::Text(a.to_string())),
-        ),
-        (
-            "attach_type_id",
-            r.attach_type
-                .map_or(Value::Null, |a| Value::Int(a.0.into())),
-        ),
-    ];
-    o.extend(r.target.fields.iter().map(|(k, v)| (*k, v.clone())));
-    o.push(("target", Value::Text(r.target.text.clone())));
-    let mut s = String::from("{");
-    for (i, (k, v)) in o.iter().enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        quote(&mut s, k);
-        s.push(':');
-        value(&mut s, v);
-    }
-    s.push('}');
-    s
+/// Compact (one line) or pretty (indented).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Compact,
+    Pretty,
+}
+
+/// The object for one link: the common fields, the kind's fields, the
+/// human summary as `target`, and `pinned` when asked.
+pub fn row(r: &Row, style: Style) -> String {
+    render(&Obj(r), style)
 }
 
 /// The array of every row.
-pub fn rows(rs: &[Row]) -> String {
-    let items: Vec<String> = rs.iter().map(row).collect();
-    format!("[{}]", items.join(","))
+pub fn rows(rs: &[Row], style: Style) -> String {
+    render(&Arr(rs), style)
 }
 
-fn value(s: &mut String, v: &Value) {
-    match v {
-        Value::Null => s.push_str("null"),
-        Value::Bool(b) => s.push_str(if *b { "true" } else { "false" }),
-        Value::Int(n) => {
-            let _ = write!(s, "{n}");
+fn render(v: &impl Serialize, style: Style) -> String {
+    let r = match style {
+        Style::Compact => serde_json::to_string(v),
+        Style::Pretty => serde_json::to_string_pretty(v),
+    };
+    // Serializing these types into memory cannot fail (no maps with
+    // non-string keys, no I/O); say so rather than panic if it ever did.
+    r.unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+struct Arr<'a>(&'a [Row]);
+
+impl Serialize for Arr<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for r in self.0 {
+            seq.serialize_element(&Obj(r))?;
         }
-        Value::Text(t) => quote(s, t),
-        Value::Ints(ns) => {
-            let items: Vec<String> = ns.iter().map(u64::to_string).collect();
-            let _ = write!(s, "[{}]", items.join(","));
-        }
+        seq.end()
     }
 }
 
-fn quote(s: &mut String, t: &str) {
-    s.push('"');
-    for c in t.chars() {
-        match c {
-            '"' => s.push_str("\\\""),
-            '\\' => s.push_str("\\\\"),
-            '\n' => s.push_str("\\n"),
-            '\r' => s.push_str("\\r"),
-            '\t' => s.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(s, "\\u{:04x}", c as u32);
-            }
-            c => s.push(c),
+struct Obj<'a>(&'a Row);
+
+impl Serialize for Obj<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("id", &r.id)?;
+        m.serialize_entry("type", &r.link_type)?;
+        m.serialize_entry("type_id", &r.link_type_id)?;
+        m.serialize_entry("prog_id", &r.prog_id)?;
+        m.serialize_entry("prog_name", &r.prog.as_ref().map(|p| &p.name))?;
+        m.serialize_entry(
+            "prog_type",
+            &r.prog.as_ref().map(|p| p.prog_type.to_string()),
+        )?;
+        m.serialize_entry("attach_type", &r.attach_type.map(|a| a.to_string()))?;
+        m.serialize_entry("attach_type_id", &r.attach_type.map(|a| a.0))?;
+        for (k, v) in &r.target.fields {
+            m.serialize_entry(k, v)?;
+        }
+        m.serialize_entry("target", &r.target.text)?;
+        if let Some(pins) = &r.pinned {
+            let paths: Vec<String> = pins.iter().map(|p| p.display().to_string()).collect();
+            m.serialize_entry("pinned", &paths)?;
+        }
+        m.end()
+    }
+}
+
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Null => s.serialize_none(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Int(n) => s.serialize_i128(*n),
+            Value::Text(t) => s.serialize_str(t),
+            Value::Ints(ns) => ns.serialize(s),
         }
     }
-    s.push('"');
 }

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use crate::pins::Pins;
 use bpflink::flags::{
     BPF_F_KPROBE_MULTI_RETURN, BPF_F_NETFILTER_IP_DEFRAG, BPF_F_UPROBE_MULTI_RETURN,
 };
@@ -56,6 +57,8 @@ pub struct Row {
     pub prog: Option<ProgInfo>,
     pub attach_type: Option<AttachType>,
     pub target: Target,
+    /// Where the link is pinned, when asked (`--bpffs`).
+    pub pinned: Option<Vec<PathBuf>>,
 }
 
 impl Row {
@@ -104,7 +107,7 @@ impl Resolver {
     }
 
     /// The row for one link.
-    pub fn row(&mut self, info: &Info) -> Row {
+    pub fn row(&mut self, info: &Info, pins: Option<&Pins>) -> Row {
         let prog = self.prog(info.prog_id);
         let mut t = Target::default();
         match &info.details {
@@ -249,6 +252,7 @@ impl Resolver {
             prog,
             attach_type: info.attach_type(),
             target: t,
+            pinned: pins.map(|p| p.of(info.id).to_vec()),
         }
     }
 }

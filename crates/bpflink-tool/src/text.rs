@@ -27,8 +27,7 @@ pub fn table(rows: &[Row]) -> String {
             *w = (*w).max(c.chars().count());
         }
     }
-    let mut out = String::new();
-    let mut line = |cols: [&str; 6]| {
+    let line = |cols: [&str; 6]| {
         let mut l = String::new();
         for (i, (c, w)) in cols.iter().zip(width).enumerate() {
             if i + 1 == cols.len() {
@@ -37,12 +36,19 @@ pub fn table(rows: &[Row]) -> String {
                 let _ = write!(l, "{c:<w$}  ");
             }
         }
-        out.push_str(l.trim_end());
-        out.push('\n');
+        let mut l = l.trim_end().to_owned();
+        l.push('\n');
+        l
     };
-    line(head);
-    for row in &cells {
-        line([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]]);
+    let mut out = line(head);
+    for (row, r) in cells.iter().zip(rows) {
+        out.push_str(&line([
+            &row[0], &row[1], &row[2], &row[3], &row[4], &row[5],
+        ]));
+        // --bpffs: the pins below the row, indented (as bpftool prints).
+        for pin in r.pinned.iter().flatten() {
+            let _ = writeln!(out, "    pinned {}", pin.display());
+        }
     }
     if rows.is_empty() {
         out.push_str("(no links)\n");
@@ -71,6 +77,9 @@ pub fn fields(row: &Row) -> String {
     }
     for (k, val) in &row.target.fields {
         v.push(((*k).to_owned(), plain(val)));
+    }
+    for pin in row.pinned.iter().flatten() {
+        v.push(("pinned".into(), pin.display().to_string()));
     }
     let mut out = String::new();
     for (k, val) in v {

@@ -771,23 +771,197 @@ fn failure_messages() {
             _ => println!("note: setpriv not available; not-root message not checked"),
         }
 
-        // Usage errors: exit 2 with the usage text.
-        for args in [
+        Ok(())
+    });
+}
+
+/// Every command's `--help` and `bpflink help CMD` print that command's
+/// help (and exit 0); a usage error is one line and a hint, exit 2.
+#[test]
+fn help_and_usage_errors() {
+    let top = ok(&["--help"]);
+    assert!(top.contains("Usage: bpflink <COMMAND>"), "{top}");
+    assert_eq!(ok(&["help"]), top);
+    for cmd in [
+        "list",
+        "show",
+        "pin",
+        "detach",
+        "update",
+        "version",
+        "completions",
+    ] {
+        let help = ok(&[cmd, "--help"]);
+        assert!(
+            help.contains(&format!("Usage: bpflink {cmd}")),
+            "{cmd} --help:\n{help}"
+        );
+        assert!(top.contains(&format!("  {cmd} ")), "top help lacks {cmd}");
+        assert_eq!(ok(&["help", cmd]), help, "help {cmd} vs {cmd} --help");
+        // -h: the short form, still this command's.
+        assert!(ok(&[cmd, "-h"]).contains(&format!("Usage: bpflink {cmd}")));
+    }
+    // What each command's help must tell.
+    assert!(ok(&["show", "--help"]).contains("<ID|PATH>"));
+    assert!(ok(&["update", "--help"]).contains("--replace <OLD_PROG_ID>"));
+    assert!(ok(&["list", "--help"]).contains("--pretty"));
+    assert!(ok(&["list", "--help"]).contains("--bpffs"));
+    assert!(ok(&["version"]).starts_with("bpflink 0.1.0"));
+    assert!(ok(&["--version"]).starts_with("bpflink 0.1.0"));
+
+    for (args, says, hint) in [
+        (
             &[][..],
+            "no command given (one of: list, show, pin",
+            "bpflink --help",
+        ),
+        (
             &["frobnicate"][..],
-            &["show"][..],
-            &["pin", "12"][..],
+            "unrecognized subcommand 'frobnicate'",
+            "bpflink --help",
+        ),
+        (
+            &["lst"][..],
+            "(did you mean 'ls' or 'list'?)",
+            "bpflink --help",
+        ),
+        (&["show"][..], "missing <ID|PATH>", "bpflink show --help"),
+        (&["pin", "12"][..], "missing <PATH>", "bpflink pin --help"),
+        (
             &["pin", "x", "/sys/fs/bpf/y"][..],
+            "invalid value 'x' for '<ID>': must be a positive number",
+            "bpflink pin --help",
+        ),
+        (
             &["update", "1", "0"][..],
+            "invalid value '0' for '<PROG_ID>': must be a positive number",
+            "bpflink update --help",
+        ),
+        (
             &["update", "1", "2", "--replace"][..],
+            "a value is required for '--replace <OLD_PROG_ID>'",
+            "bpflink update --help",
+        ),
+        (
+            &["list", "--jsn"][..],
+            "unexpected argument '--jsn' found (did you mean '--json'?)",
+            "bpflink list --help",
+        ),
+        (
             &["list", "--xml"][..],
-        ] {
-            let err = fails(args, 2);
-            assert!(err.contains("usage: bpflink"), "{args:?}: {err}");
+            "unexpected argument '--xml' found",
+            "bpflink list --help",
+        ),
+        (
+            &["show", "1", "2"][..],
+            "unexpected argument '2' found",
+            "bpflink show --help",
+        ),
+    ] {
+        let err = fails(args, 2);
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 2, "{args:?}: one line and the hint:\n{err}");
+        assert!(lines[0].starts_with("bpflink: "), "{args:?}: {err}");
+        assert!(lines[0].contains(says), "{args:?}: {err}");
+        assert_eq!(lines[1], format!("bpflink: try '{hint}'"), "{args:?}");
+    }
+    // Help and version on stdout, errors on stderr, nothing else.
+    let o = bpflink(&["list", "--help"]);
+    assert!(o.stderr.is_empty());
+    let o = bpflink(&["list", "--xml"]);
+    assert!(o.stdout.is_empty());
+}
+
+/// `--pretty` is the same JSON, indented; `--bpffs` finds every pin of a
+/// link on every mounted bpffs, as `bpftool link show -f` does.
+#[test]
+fn pretty_json_and_pins_like_bpftool() {
+    runner(|env| {
+        let p = load_trivial(6, 37, 0, XDP_PASS, "cli_xdp_pins")?;
+        let link = Link::xdp(p.as_fd(), 1).create().unwrap();
+        let id = link.id().unwrap().to_string();
+        let dir = env.bpffs.as_ref().unwrap();
+        std::fs::create_dir(dir.join("sub")).unwrap();
+        let pins = [dir.join("a_pin"), dir.join("sub").join("b_pin")];
+        for pin in &pins {
+            link.pin(pin).unwrap();
         }
-        assert!(ok(&["help"]).starts_with("usage: bpflink"));
-        assert!(ok(&["version"]).starts_with("bpflink 0.1.0"));
-        let _ = Path::new("/");
+        // A pinned program is not a link: not listed.
+        let prog_pin = dir.join("a_prog");
+        let c = std::ffi::CString::new(prog_pin.to_str().unwrap()).unwrap();
+        let mut a = [0u8; 20];
+        a[0..8].copy_from_slice(&(c.as_ptr() as u64).to_ne_bytes());
+        a[8..12].copy_from_slice(&(std::os::fd::AsRawFd::as_raw_fd(&p) as u32).to_ne_bytes());
+        sys_bpf(6, &mut a).unwrap();
+
+        let compact = ok(&["show", &id, "--json"]);
+        let pretty = ok(&["show", &id, "--pretty"]);
+        assert_eq!(compact.lines().count(), 1, "{compact}");
+        assert!(pretty.lines().count() > 10, "{pretty}");
+        assert!(pretty.contains("\n  \"id\": "), "{pretty}");
+        assert_eq!(parse_json(&compact), parse_json(&pretty));
+        assert!(
+            parse_json(&compact).get("pinned").is_none(),
+            "pins only when asked"
+        );
+        let list_pretty = parse_json(&ok(&["list", "--pretty", "--json"]));
+        assert!(
+            list_pretty
+                .arr()
+                .iter()
+                .any(|o| o.num("id").to_string() == id)
+        );
+
+        let want: Vec<Json> = pins.iter().map(|p| s(p.to_str().unwrap())).collect();
+        let shown = parse_json(&ok(&["show", &id, "--json", "--bpffs"]));
+        assert_eq!(shown.get("pinned"), Some(&Json::Arr(want.clone())));
+        let listed = parse_json(&ok(&["list", "-j", "-f"]));
+        let ours = listed
+            .arr()
+            .iter()
+            .find(|o| o.num("id").to_string() == id)
+            .unwrap();
+        assert_eq!(ours.get("pinned"), Some(&Json::Arr(want.clone())));
+        // Links without pins get an empty list.
+        assert!(
+            listed
+                .arr()
+                .iter()
+                .all(|o| matches!(o.get("pinned"), Some(Json::Arr(_)))),
+            "{listed:?}"
+        );
+
+        let theirs = bpftool_json(&["link", "show", "id", &id, "--bpffs"])?;
+        let mut their_pins = theirs.get("pinned").unwrap().arr().to_vec();
+        their_pins.sort_by_key(|j| format!("{j:?}"));
+        assert_eq!(their_pins, want, "bpftool -f: {theirs:?}");
+
+        // Text: `show` has a pinned: line per pin, `list` an indented line.
+        let text = ok(&["show", &id, "-f"]);
+        for p in &pins {
+            assert!(
+                text.contains(&format!("pinned:       {}\n", p.display())),
+                "{text}"
+            );
+        }
+        let table = ok(&["list", "--bpffs"]);
+        let at = table
+            .lines()
+            .position(|l| l.starts_with(&format!("{id} ")))
+            .unwrap();
+        let below: Vec<&str> = table.lines().skip(at + 1).take(2).collect();
+        assert_eq!(
+            below,
+            pins.iter()
+                .map(|p| format!("    pinned {}", p.display()))
+                .collect::<Vec<_>>(),
+            "{table}"
+        );
+        for p in &pins {
+            std::fs::remove_file(p).unwrap();
+        }
+        std::fs::remove_file(&prog_pin).unwrap();
+        std::fs::remove_dir(dir.join("sub")).unwrap();
         Ok(())
     });
 }

@@ -1,33 +1,36 @@
-//! One module per command: its arguments (`Args`) and what it does
-//! (`run`). `cli.rs` turns the command line into a [`Command`]; adding a
+//! One module per command: its arguments (`Args`, a clap derive whose doc
+//! comment is the command's help) and what it does (`run`). Adding a
 //! command is a new module here plus its line in the `commands!` list.
 
 use crate::failure::Failure;
+use crate::out::Out;
 
 macro_rules! commands {
-    ($($variant:ident => $module:ident,)*) => {
+    ($($(#[$meta:meta])* $variant:ident => $module:ident,)*) => {
         $(pub mod $module;)*
 
-        /// A parsed command line.
+        /// The commands.
+        #[derive(clap::Subcommand)]
         pub enum Command {
-            $($variant($module::Args),)*
+            $($(#[$meta])* $variant($module::Args),)*
         }
 
-        /// Runs the command.
-        pub fn run(command: Command) -> Result<(), Failure> {
+        /// Runs the command, writing its output to `out`.
+        pub fn run(command: Command, out: &mut Out) -> Result<(), Failure> {
             match command {
-                $(Command::$variant(args) => $module::run(&args),)*
+                $(Command::$variant(args) => $module::run(&args, out),)*
             }
         }
     };
 }
 
 commands! {
+    #[command(alias = "ls")]
     List => list,
     Show => show,
     Pin => pin,
     Detach => detach,
     Update => update,
-    Help => help,
     Version => version,
+    Completions => completions,
 }

@@ -1,21 +1,29 @@
-//! `bpflink pin ID PATH`: pin a link on bpffs.
+//! `bpflink pin`.
+
+use std::path::PathBuf;
 
 use bpflink::Link;
 
 use crate::failure::{Failure, in_context};
-use crate::link_ref::describe;
+use crate::link_ref::{describe, parse_id};
+use crate::out::Out;
 
+/// Pin a link on bpffs, so that it outlives its creator
+#[derive(clap::Args)]
 pub struct Args {
+    /// The link's id
+    #[arg(value_name = "ID", value_parser = parse_id)]
     pub id: u32,
-    pub path: String,
+    /// Where to pin it: a new path on a bpffs mount (e.g. /sys/fs/bpf/name)
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
 }
 
-pub fn run(args: &Args) -> Result<(), Failure> {
+pub fn run(args: &Args, out: &mut Out) -> Result<(), Failure> {
     let (id, path) = (args.id, &args.path);
     let link = Link::from_id(id).map_err(in_context(format!("link {id}")))?;
     let (what, _) = describe(&link, &format!("link {id}"));
-    link.pin(path)
-        .map_err(in_context(format!("{what} at {path}")))?;
-    println!("pinned {what} at {path}");
-    Ok(())
+    let at = path.display();
+    link.pin(path).map_err(in_context(format!("{what} at {at}")))?;
+    out.line(&format!("pinned {what} at {at}"))
 }

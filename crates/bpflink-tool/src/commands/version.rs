@@ -1,13 +1,15 @@
 //! `bpflink version`.
 
 use crate::failure::Failure;
+use crate::out::Out;
 
-pub struct Args;
+/// Print the version
+#[derive(clap::Args)]
+pub struct Args {}
 
-pub fn run(_: &Args) -> Result<(), Failure> {
-    println!(
+pub fn run(_: &Args, out: &mut Out) -> Result<(), Failure> {
+    out.line(&format!(
         "bpflink {} (libbpf v1.7.0 link API)",
         env!("CARGO_PKG_VERSION")
-    );
-    Ok(())
+    ))
 }
