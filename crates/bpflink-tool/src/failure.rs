@@ -6,10 +6,18 @@ use std::process::ExitCode;
 
 use bpflink::Error;
 
+use crate::escape;
+
 /// Exit status of a failed command.
 pub const EXIT_FAILURE: u8 = 1;
 /// Exit status of a usage error.
 pub const EXIT_USAGE: u8 = 2;
+/// Exit status when standard output was closed before all was written (a
+/// closed pipe): what a shell reports for a command killed by SIGPIPE
+/// (128 + 13), which is what `cat`, `ls` and the like end with there.
+/// bpflink is not killed (the Rust runtime ignores SIGPIPE, so the write
+/// fails with EPIPE) and prints nothing about it.
+pub const EXIT_CLOSED_OUTPUT: u8 = 128 + libc::SIGPIPE as u8;
 
 /// Why a command did not succeed.
 pub enum Failure {
@@ -40,9 +48,11 @@ pub fn in_context(what: String) -> impl FnOnce(Error) -> Failure {
     }
 }
 
-/// One line on stderr, "bpflink: " in front; a failed write is ignored
-/// (there is nowhere left to say it).
+/// One line on stderr, "bpflink: " in front, control characters escaped
+/// (a message may name a path); a failed write is ignored (there is
+/// nowhere left to say it).
 pub fn warn(msg: &str) {
+    let msg = escape::controls(msg);
     let _ = writeln!(std::io::stderr().lock(), "bpflink: {msg}");
 }
 
@@ -61,6 +71,9 @@ pub fn exit_status(result: Result<(), Failure>) -> ExitCode {
                 warn(&hint);
             }
             ExitCode::from(EXIT_FAILURE)
+        }
+        Err(Failure::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::from(EXIT_CLOSED_OUTPUT)
         }
         Err(Failure::Output(e)) => {
             warn(&format!("writing the output: {e}"));

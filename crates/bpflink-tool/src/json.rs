@@ -1,5 +1,13 @@
 //! JSON output (serde_json): one object per link (`show`), an array of
 //! them (`list`). Keys keep the order below; docs/tool.md lists them.
+//!
+//! Names that need not be UTF-8 (file, cgroup, interface and pin names)
+//! stay recoverable: the field holds the text (each byte that is not
+//! valid UTF-8 shown as U+FFFD), and when there is such a byte a second
+//! field `<key>_hex` holds the exact bytes as lowercase hex (for `pinned`:
+//! an array of them, one per pin).
+
+use std::os::unix::ffi::OsStrExt;
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
@@ -64,11 +72,21 @@ impl Serialize for Obj<'_> {
         m.serialize_entry("attach_type_id", &r.attach_type.map(|a| a.0))?;
         for (k, v) in &r.target.fields {
             m.serialize_entry(k, v)?;
+            if let Value::Bytes(b) = v {
+                if std::str::from_utf8(b).is_err() {
+                    m.serialize_entry(&format!("{k}_hex"), &hex(b))?;
+                }
+            }
         }
         m.serialize_entry("target", &r.target.text)?;
         if let Some(pins) = &r.pinned {
-            let paths: Vec<String> = pins.iter().map(|p| p.display().to_string()).collect();
-            m.serialize_entry("pinned", &paths)?;
+            let raw: Vec<&[u8]> = pins.iter().map(|p| p.as_os_str().as_bytes()).collect();
+            let text: Vec<String> = raw.iter().map(|b| lossy(b)).collect();
+            m.serialize_entry("pinned", &text)?;
+            if raw.iter().any(|b| std::str::from_utf8(b).is_err()) {
+                let hexes: Vec<String> = raw.iter().map(|b| hex(b)).collect();
+                m.serialize_entry("pinned_hex", &hexes)?;
+            }
         }
         m.end()
     }
@@ -81,7 +99,33 @@ impl Serialize for Value {
             Value::Bool(b) => s.serialize_bool(*b),
             Value::Int(n) => s.serialize_i128(*n),
             Value::Text(t) => s.serialize_str(t),
+            Value::Bytes(b) => s.serialize_str(&lossy(b)),
             Value::Ints(ns) => ns.serialize(s),
         }
+    }
+}
+
+fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Lowercase hex, two digits a byte.
+pub fn hex(b: &[u8]) -> String {
+    use std::fmt::Write as _;
+    b.iter()
+        .fold(String::with_capacity(b.len() * 2), |mut s, x| {
+            let _ = write!(s, "{x:02x}");
+            s
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_is_two_lowercase_digits_a_byte() {
+        assert_eq!(hex(b"/\xff\n"), "2fff0a");
+        assert_eq!(hex(b""), "");
     }
 }

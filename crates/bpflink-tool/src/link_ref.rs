@@ -5,6 +5,7 @@ use std::path::Path;
 
 use bpflink::{Info, Link};
 
+use crate::escape;
 use crate::failure::{Failure, in_context};
 
 /// A positive id (a clap value parser).
@@ -28,7 +29,7 @@ pub fn open_link(target: &OsStr) -> Result<(Link, String), Failure> {
         Ok((link, format!("link {id}")))
     } else {
         let path = Path::new(target);
-        let name = path.display().to_string();
+        let name = escape::display(path);
         let link = Link::open_pinned(path).map_err(in_context(name.clone()))?;
         Ok((link, name))
     }

@@ -10,10 +10,12 @@
 //! * `row` — what is shown about a link, decoded and with names looked up;
 //! * `pins` — where links are pinned (`--bpffs`);
 //! * `format` — the output options; `text`, `json` — the two formats;
+//! * `escape` — names from the kernel and filesystem, made safe to print;
 //! * `out` — standard output; `failure` — messages and exit statuses.
 
 mod cli;
 mod commands;
+mod escape;
 mod failure;
 mod format;
 mod json;

@@ -1,12 +1,17 @@
 //! What the tool shows about one link: the common columns and the
 //! kind-specific fields, decoded from [`Info`] with names looked up (program
 //! names, interface names, cgroup paths). Rendering is elsewhere
-//! (`text.rs`, `json.rs`).
+//! (`text.rs`, `json.rs`). Field values keep what the kernel and the
+//! filesystem said (names as bytes); the human summary (`Target::text`) is
+//! made of escaped text (`escape.rs`).
 
 use std::collections::HashMap;
+use std::ffi::OsStr;
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
 
+use crate::escape;
 use crate::pins::Pins;
 use bpflink::flags::{
     BPF_F_KPROBE_MULTI_RETURN, BPF_F_NETFILTER_IP_DEFRAG, BPF_F_UPROBE_MULTI_RETURN,
@@ -22,6 +27,8 @@ pub enum Value {
     Bool(bool),
     Int(i128),
     Text(String),
+    /// A name that need not be UTF-8 (file, cgroup and interface names).
+    Bytes(Vec<u8>),
     Ints(Vec<u64>),
 }
 
@@ -42,8 +49,14 @@ impl Target {
     fn str(&mut self, k: &'static str, v: &str) {
         self.field(k, Value::Text(v.to_owned()));
     }
-    fn opt_str(&mut self, k: &'static str, v: Option<String>) {
-        self.field(k, v.map_or(Value::Null, Value::Text));
+    fn bytes(&mut self, k: &'static str, v: &OsStr) {
+        self.field(k, Value::Bytes(v.as_bytes().to_vec()));
+    }
+    fn opt_bytes(&mut self, k: &'static str, v: Option<&OsStr>) {
+        self.field(
+            k,
+            v.map_or(Value::Null, |v| Value::Bytes(v.as_bytes().to_vec())),
+        );
     }
 }
 
@@ -62,11 +75,11 @@ pub struct Row {
 }
 
 impl Row {
-    /// The program's name, `-` when unknown.
-    pub fn prog_name(&self) -> &str {
+    /// The program's name (escaped), `-` when unknown.
+    pub fn prog_name(&self) -> String {
         match &self.prog {
-            Some(p) if !p.name.is_empty() => &p.name,
-            _ => "-",
+            Some(p) if !p.name.is_empty() => escape::text(&p.name),
+            _ => "-".into(),
         }
     }
 
@@ -114,13 +127,10 @@ impl Resolver {
             LinkInfo::Cgroup { cgroup_id, .. } => {
                 t.num("cgroup_id", *cgroup_id);
                 let path = (*cgroup_id != 0).then(|| self.cgroup(*cgroup_id)).flatten();
-                t.opt_str(
-                    "cgroup_path",
-                    path.as_ref().map(|p| p.display().to_string()),
-                );
+                t.opt_bytes("cgroup_path", path.as_deref().map(Path::as_os_str));
                 t.text = match (cgroup_id, path) {
                     (0, _) => "cgroup (detached)".into(),
-                    (_, Some(p)) => format!("cgroup {}", p.display()),
+                    (_, Some(p)) => format!("cgroup {}", escape::display(&p)),
                     (id, None) => format!("cgroup id {id}"),
                 };
             }
@@ -129,10 +139,10 @@ impl Resolver {
             | LinkInfo::Netkit { ifindex, .. } => {
                 t.num("ifindex", *ifindex);
                 let name = (*ifindex != 0).then(|| bpflink::ifname(*ifindex)).flatten();
-                t.opt_str("ifname", name.clone());
+                t.opt_bytes("ifname", name.as_deref());
                 t.text = match (ifindex, name) {
                     (0, _) => "dev (detached)".into(),
-                    (i, Some(n)) => format!("dev {n} (ifindex {i})"),
+                    (i, Some(n)) => format!("dev {} (ifindex {i})", escape::path(&n)),
                     (i, None) => format!("ifindex {i} (not in this netns)"),
                 };
             }
@@ -149,7 +159,8 @@ impl Resolver {
             LinkInfo::RawTracepoint { tp_name, cookie } => {
                 t.str("tp_name", tp_name);
                 t.num("cookie", *cookie);
-                t.text = format!("tracepoint {tp_name}{}", cookie_text(*cookie));
+                let tp = escape::text(tp_name);
+                t.text = format!("tracepoint {tp}{}", cookie_text(*cookie));
             }
             LinkInfo::Tracing {
                 target_obj_id,
@@ -218,7 +229,7 @@ impl Resolver {
                 flags,
                 pid,
             } => {
-                t.str("path", path);
+                t.bytes("path", path.as_os_str());
                 t.field("offsets", Value::Ints(offsets.clone()));
                 t.field("ref_ctr_offsets", Value::Ints(ref_ctr_offsets.clone()));
                 t.field("cookies", Value::Ints(cookies.clone()));
@@ -234,6 +245,7 @@ impl Resolver {
                 } else {
                     String::new()
                 };
+                let path = escape::display(path);
                 t.text = format!("{kind} {path} ({} offsets){pid_text}", offsets.len());
             }
             LinkInfo::Sockmap { map_id, .. } => {
@@ -267,7 +279,7 @@ fn cookie_text(cookie: u64) -> String {
 
 fn iter_target(t: &mut Target, target_name: &str, target: IterInfo) {
     t.str("target_name", target_name);
-    t.text = format!("iter {target_name}");
+    t.text = format!("iter {}", escape::text(target_name));
     match target {
         IterInfo::None => {}
         IterInfo::Map { map_id } => {
@@ -303,11 +315,12 @@ fn perf_target(t: &mut Target, p: &PerfEventInfo) {
         } => {
             let kind = if *retprobe { "uretprobe" } else { "uprobe" };
             t.str("event_type", kind);
-            t.str("file", file_name);
+            t.bytes("file", file_name.as_os_str());
             t.num("offset", *offset);
             t.num("cookie", *cookie);
             t.num("ref_ctr_offset", *ref_ctr_offset);
-            t.text = format!("{kind} {file_name}+{offset:#x}{}", cookie_text(*cookie));
+            let file = escape::display(file_name);
+            t.text = format!("{kind} {file}+{offset:#x}{}", cookie_text(*cookie));
         }
         PerfEventInfo::Kprobe {
             retprobe,
@@ -324,13 +337,15 @@ fn perf_target(t: &mut Target, p: &PerfEventInfo) {
             t.num("addr", *addr);
             t.num("missed", *missed);
             t.num("cookie", *cookie);
-            t.text = format!("{kind} {func_name}+{offset:#x}{}", cookie_text(*cookie));
+            let func = escape::text(func_name);
+            t.text = format!("{kind} {func}+{offset:#x}{}", cookie_text(*cookie));
         }
         PerfEventInfo::Tracepoint { tp_name, cookie } => {
             t.str("event_type", "tracepoint");
             t.str("tracepoint", tp_name);
             t.num("cookie", *cookie);
-            t.text = format!("perf tracepoint {tp_name}{}", cookie_text(*cookie));
+            let tp = escape::text(tp_name);
+            t.text = format!("perf tracepoint {tp}{}", cookie_text(*cookie));
         }
         PerfEventInfo::Event {
             config,

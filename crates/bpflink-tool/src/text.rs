@@ -1,7 +1,10 @@
-//! Text output: `list`'s table and `show`'s key/value lines.
+//! Text output: `list`'s table and `show`'s key/value lines. Every name
+//! from the kernel or the filesystem is escaped (`escape.rs`): one link is
+//! one line, whatever its names hold.
 
 use std::fmt::Write as _;
 
+use crate::escape;
 use crate::row::{Row, Value};
 
 /// `list`: one line per link under a header, columns padded; the last
@@ -15,7 +18,7 @@ pub fn table(rows: &[Row]) -> String {
                 r.id.to_string(),
                 r.link_type.clone(),
                 r.prog_id.to_string(),
-                r.prog_name().to_owned(),
+                r.prog_name(),
                 r.attach_name(),
                 r.target.text.clone(),
             ]
@@ -47,7 +50,7 @@ pub fn table(rows: &[Row]) -> String {
         ]));
         // --bpffs: the pins below the row, indented (as bpftool prints).
         for pin in r.pinned.iter().flatten() {
-            let _ = writeln!(out, "    pinned {}", pin.display());
+            let _ = writeln!(out, "    pinned {}", escape::display(pin));
         }
     }
     if rows.is_empty() {
@@ -64,7 +67,7 @@ pub fn fields(row: &Row) -> String {
         (
             "prog".into(),
             match &row.prog {
-                Some(p) => format!("{} ({}, {})", row.prog_id, p.name, p.prog_type),
+                Some(p) => format!("{} ({}, {})", row.prog_id, row.prog_name(), p.prog_type),
                 None => row.prog_id.to_string(),
             },
         ),
@@ -79,7 +82,7 @@ pub fn fields(row: &Row) -> String {
         v.push(((*k).to_owned(), plain(val)));
     }
     for pin in row.pinned.iter().flatten() {
-        v.push(("pinned".into(), pin.display().to_string()));
+        v.push(("pinned".into(), escape::display(pin)));
     }
     let mut out = String::new();
     for (k, val) in v {
@@ -94,7 +97,8 @@ fn plain(v: &Value) -> String {
         Value::Null => "-".into(),
         Value::Bool(b) => b.to_string(),
         Value::Int(n) => n.to_string(),
-        Value::Text(t) => t.clone(),
+        Value::Text(t) => escape::text(t),
+        Value::Bytes(b) => escape::bytes(b),
         Value::Ints(ns) => {
             let items: Vec<String> = ns.iter().map(u64::to_string).collect();
             format!("[{}]", items.join(","))

@@ -5,6 +5,10 @@
 //! first call reports the lengths, the second passes buffers of that size.
 #![deny(unsafe_code)]
 
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
+use std::path::PathBuf;
+
 use super::error::{Error, Op, Result};
 use super::types::{AttachType, LinkType, NfHook, NfProto};
 use bpflink_core::info::{self as ci, link as off, perf_event_type as pet};
@@ -81,8 +85,9 @@ pub enum LinkInfo {
     },
     /// `BPF_LINK_TYPE_UPROBE_MULTI`.
     UprobeMulti {
-        /// The probed file, as the kernel prints it (`d_path`).
-        path: String,
+        /// The probed file, as the kernel prints it (`d_path`): the bytes
+        /// as they are (a file name need not be UTF-8).
+        path: PathBuf,
         offsets: Vec<u64>,
         ref_ctr_offsets: Vec<u64>,
         cookies: Vec<u64>,
@@ -123,7 +128,9 @@ pub enum IterInfo {
 pub enum PerfEventInfo {
     Uprobe {
         retprobe: bool,
-        file_name: String,
+        /// The probed file as given when the probe was made (bytes as
+        /// they are).
+        file_name: PathBuf,
         offset: u32,
         cookie: u64,
         ref_ctr_offset: u64,
@@ -218,10 +225,21 @@ fn put_u64(b: &mut [u8], o: usize, v: u64) {
     }
 }
 
-/// A C string out of a buffer the kernel filled.
-fn c_string(b: &[u8]) -> String {
+/// The bytes of a C string in a buffer the kernel filled.
+fn c_bytes(b: &[u8]) -> &[u8] {
     let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
-    String::from_utf8_lossy(b.get(..end).unwrap_or(b)).into_owned()
+    b.get(..end).unwrap_or(b)
+}
+
+/// A C string the kernel filled, as text (names the kernel restricts:
+/// tracepoints, iterator targets, functions).
+fn c_string(b: &[u8]) -> String {
+    String::from_utf8_lossy(c_bytes(b)).into_owned()
+}
+
+/// A C string the kernel filled, as a path (any bytes but NUL).
+fn c_path(b: &[u8]) -> PathBuf {
+    PathBuf::from(OsString::from_vec(c_bytes(b).to_vec()))
 }
 
 /// Buffers for the second info call.
@@ -322,6 +340,7 @@ pub(crate) fn arm(first: &Raw, extra: &mut Extra) -> Raw {
 /// Decodes an answer (`extra`: the buffers of the second call, if any).
 pub(crate) fn decode(raw: &Raw, extra: Option<&Extra>) -> Info {
     let name = || extra.map(|e| c_string(&e.name)).unwrap_or_default();
+    let path = || extra.map(|e| c_path(&e.name)).unwrap_or_default();
     let at = |o| AttachType(u32_at(raw, o));
     let link_type = LinkType(u32_at(raw, off::TYPE));
     let details = match link_type {
@@ -368,7 +387,7 @@ pub(crate) fn decode(raw: &Raw, extra: Option<&Extra>) -> Info {
         LinkType::XDP => LinkInfo::Xdp {
             ifindex: u32_at(raw, off::XDP_IFINDEX),
         },
-        LinkType::PERF_EVENT => LinkInfo::PerfEvent(decode_perf(raw, name())),
+        LinkType::PERF_EVENT => LinkInfo::PerfEvent(decode_perf(raw, extra)),
         LinkType::KPROBE_MULTI => LinkInfo::KprobeMulti {
             count: u32_at(raw, off::KMULTI_COUNT),
             flags: u32_at(raw, off::KMULTI_FLAGS),
@@ -395,7 +414,7 @@ pub(crate) fn decode(raw: &Raw, extra: Option<&Extra>) -> Info {
                     .unwrap_or_default()
             };
             LinkInfo::UprobeMulti {
-                path: name(),
+                path: path(),
                 offsets: take(extra.map(|e| &e.offsets)),
                 ref_ctr_offsets: take(extra.map(|e| &e.ref_ctr_offsets)),
                 cookies: take(extra.map(|e| &e.cookies)),
@@ -421,25 +440,26 @@ pub(crate) fn decode(raw: &Raw, extra: Option<&Extra>) -> Info {
     }
 }
 
-fn decode_perf(raw: &Raw, name: String) -> PerfEventInfo {
+fn decode_perf(raw: &Raw, extra: Option<&Extra>) -> PerfEventInfo {
+    let name = extra.map(|e| e.name.as_slice()).unwrap_or_default();
     match u32_at(raw, off::PERF_TYPE) {
         t @ (pet::UPROBE | pet::URETPROBE) => PerfEventInfo::Uprobe {
             retprobe: t == pet::URETPROBE,
-            file_name: name,
+            file_name: c_path(name),
             offset: u32_at(raw, off::PERF_UPROBE_OFFSET),
             cookie: u64_at(raw, off::PERF_UPROBE_COOKIE),
             ref_ctr_offset: u64_at(raw, off::PERF_UPROBE_REF_CTR_OFFSET),
         },
         t @ (pet::KPROBE | pet::KRETPROBE) => PerfEventInfo::Kprobe {
             retprobe: t == pet::KRETPROBE,
-            func_name: name,
+            func_name: c_string(name),
             offset: u32_at(raw, off::PERF_KPROBE_OFFSET),
             addr: u64_at(raw, off::PERF_KPROBE_ADDR),
             missed: u64_at(raw, off::PERF_KPROBE_MISSED),
             cookie: u64_at(raw, off::PERF_KPROBE_COOKIE),
         },
         pet::TRACEPOINT => PerfEventInfo::Tracepoint {
-            tp_name: name,
+            tp_name: c_string(name),
             cookie: u64_at(raw, off::PERF_TP_COOKIE),
         },
         pet::EVENT => PerfEventInfo::Event {

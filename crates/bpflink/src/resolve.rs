@@ -3,9 +3,9 @@
 //! behind clearer error messages. Plain `std` (procfs, `read_dir`), plus
 //! libc's `if_indextoname`/`if_nametoindex`.
 
-use std::ffi::{CStr, CString, OsString};
+use std::ffi::{CStr, CString, OsStr, OsString};
 use std::os::fd::{AsRawFd, BorrowedFd};
-use std::os::unix::ffi::OsStringExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -14,8 +14,8 @@ use bpflink_core::errno::Errno;
 
 /// The index of network interface `name` in the calling thread's network
 /// namespace.
-pub fn ifindex(name: &str) -> Result<u32> {
-    let c = CString::new(name)
+pub fn ifindex(name: impl AsRef<OsStr>) -> Result<u32> {
+    let c = CString::new(name.as_ref().as_bytes())
         .map_err(|_| Error::invalid(Op::Interface, "the name contains a NUL byte"))?;
     // SAFETY: `c` is a NUL-terminated string that outlives the call.
     let idx = unsafe { libc::if_nametoindex(c.as_ptr()) };
@@ -28,8 +28,9 @@ pub fn ifindex(name: &str) -> Result<u32> {
 }
 
 /// The name of interface `ifindex` in the calling thread's network
-/// namespace (`None`: no such interface here).
-pub fn ifname(ifindex: u32) -> Option<String> {
+/// namespace (`None`: no such interface here). The bytes as they are: an
+/// interface name need not be UTF-8.
+pub fn ifname(ifindex: u32) -> Option<OsString> {
     let mut buf = [0 as libc::c_char; libc::IF_NAMESIZE];
     // SAFETY: `buf` has the IF_NAMESIZE bytes if_indextoname may write.
     let p = unsafe { libc::if_indextoname(ifindex, buf.as_mut_ptr()) };
@@ -38,7 +39,7 @@ pub fn ifname(ifindex: u32) -> Option<String> {
     }
     // SAFETY: on success `buf` holds a NUL-terminated name.
     let name = unsafe { CStr::from_ptr(buf.as_ptr()) };
-    Some(name.to_string_lossy().into_owned())
+    Some(OsString::from_vec(name.to_bytes().to_vec()))
 }
 
 /// The inode of the calling thread's network namespace (what netns links

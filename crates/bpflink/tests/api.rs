@@ -663,7 +663,7 @@ fn uprobe_multi_link_and_kprobe_multi_refusal() {
         assert_eq!(
             link.info().unwrap().details,
             LinkInfo::UprobeMulti {
-                path: path.clone(),
+                path: path.clone().into(),
                 offsets: vec![off],
                 ref_ctr_offsets: vec![0],
                 cookies: vec![0xabc],

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use bpflink::Link;
 
+use crate::escape;
 use crate::failure::{Failure, in_context};
 use crate::link_ref::{describe, parse_id};
 use crate::out::Out;
@@ -23,7 +24,7 @@ pub fn run(args: &Args, out: &mut Out) -> Result<(), Failure> {
     let (id, path) = (args.id, &args.path);
     let link = Link::from_id(id).map_err(in_context(format!("link {id}")))?;
     let (what, _) = describe(&link, &format!("link {id}"));
-    let at = path.display();
+    let at = escape::display(path);
     link.pin(path).map_err(in_context(format!("{what} at {at}")))?;
     out.line(&format!("pinned {what} at {at}"))
 }
