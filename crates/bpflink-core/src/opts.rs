@@ -66,6 +66,18 @@ impl TailReader for ZeroTail {
     }
 }
 
+/// A tail already looked at: the answer for the one range the core ever
+/// asks about, `[kind.size, sz)` (the FFI layer scans a tail that lies on a
+/// page it has read anyway at once, which is cheaper than byte-wise lazy
+/// reads and means the same: those bytes cannot fault).
+pub struct ScannedTail(pub TailScan);
+
+impl TailReader for ScannedTail {
+    fn scan(&self, _start: usize, _end: usize) -> TailScan {
+        self.0
+    }
+}
+
 /// The caller's whole struct held in memory (tests, fuzzing, the model);
 /// bytes past the slice count as unmapped.
 pub struct CallerBytes<'a>(pub &'a [u8]);
@@ -141,10 +153,12 @@ impl<'t> OptsImage<'t> {
         self.sz
     }
 
-    /// `OPTS_HAS(opts, field)`: the field lies entirely inside `sz`.
+    /// `OPTS_HAS(opts, field)`: the field lies entirely inside `sz`. (For
+    /// the fields of our struct, comparing with `min(sz, size)` is the same
+    /// test, and it folds away wherever the compiler knows `sz ≥ size`.)
     #[inline(always)]
     fn has(&self, off: usize, len: usize) -> bool {
-        self.sz >= off + len
+        self.sz.min(self.kind.size) >= off + len
     }
 
     #[inline(always)]
@@ -202,13 +216,7 @@ impl<'t> OptsImage<'t> {
         let known = self.kind.size;
         if off < known {
             let stop = end.min(known);
-            // OR-fold instead of an early-exit search: branch-free, and the
-            // compiler vectorises it over these few dozen bytes.
-            if self
-                .head
-                .get(off..stop)
-                .is_some_and(|b| b.iter().fold(0u8, |acc, &x| acc | x) != 0)
-            {
+            if self.head.get(off..stop).is_some_and(|b| !all_zero(b)) {
                 return Ok(false);
             }
         }
@@ -229,6 +237,23 @@ impl<'t> OptsImage<'t> {
             TailScan::Unreadable => Err(Errno::EFAULT),
         }
     }
+}
+
+/// Every byte of `b` is zero: OR-folded eight bytes at a time (a few
+/// dozen bytes at most; with the constant ranges of the hot paths each
+/// chunk is one load and one test).
+#[inline(always)]
+fn all_zero(b: &[u8]) -> bool {
+    let chunks = b.chunks_exact(8);
+    let rest = chunks.remainder();
+    let mut any = 0u64;
+    for c in chunks {
+        any |= u64::from_ne_bytes(c.try_into().unwrap_or([1; 8]));
+    }
+    for &x in rest {
+        any |= u64::from(x);
+    }
+    any == 0
 }
 
 /// Why OPTS_VALID rejected the caller's opts; the FFI layer prints it as
