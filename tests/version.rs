@@ -101,7 +101,7 @@ fn the_libbpf_abi_is_written_once() {
         .lines()
         .filter_map(|l| l.strip_prefix("LIBBPF_"))
         .filter_map(|l| l.split_whitespace().next())
-        .last()
+        .next_back()
         .expect("LIBBPF_ nodes in src/libbpf.map");
     assert_eq!(last_node, abi, "newest node of src/libbpf.map");
 
