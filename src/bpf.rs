@@ -9,9 +9,7 @@ use bpflink_core::errno::Errno;
 use bpflink_core::sys::SYS;
 use bpflink_core::{calls, link_create, raw_tp};
 
-use bpflink_core::opts::{OptsImage, ScannedTail, TailScan};
-
-use super::opts::{full_head, sz_of, with_opts};
+use super::opts::{with_opts, with_opts_specialised};
 use super::print::PrintLog;
 use super::ret;
 use super::trace::{traced, traced_call};
@@ -78,8 +76,8 @@ fn link_create_null(prog_fd: c_int, target_fd: c_int, attach_type: u32) -> c_int
     })
 }
 
-/// [`bpf_link_create`] with opts. This libbpf's own struct (`sz` exactly
-/// ours) has its own copy of the core's code, with `sz` a constant.
+/// [`bpf_link_create`] with opts (this libbpf's own struct has its own copy
+/// of the core's code: `with_opts_specialised!`).
 ///
 /// # Safety
 /// As for [`bpf_link_create`], and `opts` is not NULL.
@@ -90,29 +88,13 @@ unsafe fn link_create_opts(
     attach_type: u32,
     opts: *const bpf_link_create_opts,
 ) -> c_int {
-    let kind = abi::LINK_CREATE_OPTS;
-    // SAFETY: (whole block) `opts` points to the caller's struct, whose
-    // addresses the caller vouches for (this function's contract).
-    unsafe {
-        let sz = sz_of(opts.cast());
-        if sz >= kind.size {
-            let mut tail = ScannedTail(TailScan::Zero);
-            if let Some(head) = full_head(opts.cast(), kind, sz, &mut tail) {
-                let image = OptsImage::from_array(kind, sz, head, &tail);
-                return ret::int(link_create::link_create(
-                    &SYS,
-                    prog_fd,
-                    target_fd,
-                    attach_type,
-                    Some(&image),
-                    &mut PrintLog,
-                ));
-            }
-        }
-        ret::int(with_opts(opts.cast(), kind, |o| {
+    // SAFETY: `opts` points to the caller's struct, whose addresses the
+    // caller vouches for (this function's contract).
+    ret::int(unsafe {
+        with_opts_specialised!(opts.cast(), abi::LINK_CREATE_OPTS, |o| {
             link_create::link_create(&SYS, prog_fd, target_fd, attach_type, o, &mut PrintLog)
-        }))
-    }
+        })
+    })
 }
 
 /// Replace the program of a link (libbpf `bpf_link_update`, `LIBBPF_0.0.8`).
@@ -167,28 +149,13 @@ unsafe fn link_update_opts(
     new_prog_fd: c_int,
     opts: *const bpf_link_update_opts,
 ) -> c_int {
-    let kind = abi::LINK_UPDATE_OPTS;
-    // SAFETY: (whole block) `opts` points to the caller's struct (this
-    // function's contract).
-    unsafe {
-        let sz = sz_of(opts.cast());
-        if sz >= kind.size {
-            let mut tail = ScannedTail(TailScan::Zero);
-            if let Some(head) = full_head(opts.cast(), kind, sz, &mut tail) {
-                let image = OptsImage::from_array(kind, sz, head, &tail);
-                return ret::int(calls::link_update(
-                    &SYS,
-                    link_fd,
-                    new_prog_fd,
-                    Some(&image),
-                    &mut PrintLog,
-                ));
-            }
-        }
-        ret::int(with_opts(opts.cast(), kind, |o| {
+    // SAFETY: `opts` points to the caller's struct (this function's
+    // contract).
+    ret::int(unsafe {
+        with_opts_specialised!(opts.cast(), abi::LINK_UPDATE_OPTS, |o| {
             calls::link_update(&SYS, link_fd, new_prog_fd, o, &mut PrintLog)
-        }))
-    }
+        })
+    })
 }
 
 /// Detach a link from its hook, keeping the fd (libbpf `bpf_link_detach`,

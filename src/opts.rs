@@ -197,3 +197,34 @@ unsafe fn long_head(ptr: *const u8, kind: OptsKind, sz: usize) -> Result<[u8; MA
     }
     Ok(head)
 }
+
+/// [`with_opts`] for the hot calls: `$body` (an expression using `$o`, the
+/// `Option<&OptsImage>`) is expanded twice — once for a struct at least as
+/// large as ours lying on one page (this libbpf's own struct, as
+/// `LIBBPF_OPTS` makes it), in which the compiler knows `sz ≥ size` and
+/// folds every `OPTS_HAS`, and once for everything else. A closure could
+/// not do this: called from two places, it would not be inlined into both.
+///
+/// Use inside an `unsafe` block; the pointer contract is [`with_opts`]'s.
+macro_rules! with_opts_specialised {
+    ($ptr:expr, $kind:expr, |$o:ident| $body:expr) => {{
+        let ptr: *const u8 = $ptr;
+        let kind: ::bpflink_core::opts::OptsKind = $kind;
+        let sz = $crate::opts::sz_of(ptr);
+        let mut tail = ::bpflink_core::opts::ScannedTail(::bpflink_core::opts::TailScan::Zero);
+        let full = if sz >= kind.size {
+            $crate::opts::full_head(ptr, kind, sz, &mut tail)
+        } else {
+            None
+        };
+        match full {
+            Some(head) => {
+                let image = ::bpflink_core::opts::OptsImage::from_array(kind, sz, head, &tail);
+                let $o = Some(&image);
+                $body
+            }
+            None => $crate::opts::with_opts(ptr, kind, |$o| $body),
+        }
+    }};
+}
+pub(crate) use with_opts_specialised;
