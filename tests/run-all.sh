@@ -33,6 +33,7 @@ run sanitize make --no-print-directory sanitize
 run valgrind make --no-print-directory valgrind
 run fuzz make --no-print-directory fuzz FUZZ_SECONDS=60
 [ -f tests/install.sh ] && run install sh tests/install.sh
+run publish sh tests/publish.sh
 
 # cargo prints "test result: ok. 12 passed; 0 failed; …"; the other runners
 # print "N passed, N failed".
