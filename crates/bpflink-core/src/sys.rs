@@ -126,10 +126,37 @@ pub enum Probe {
 /// Copies `buf.len()` bytes of our own memory at `addr` into `buf` through
 /// the kernel (`process_vm_readv` on ourselves), which reports unmapped
 /// memory as `EFAULT` instead of faulting. Never reads `addr` directly.
+///
+/// Only a kernel that demonstrably reads is believed: a fault is confirmed
+/// by reading a byte that is certainly mapped (the first byte of `buf`),
+/// so a seccomp filter that answers `EFAULT` for every call makes the
+/// reader [`Probe::Unavailable`], not the memory unmapped.
 pub fn read_fault_free(addr: usize, buf: &mut [u8]) -> Probe {
     if buf.is_empty() {
         return Probe::Read;
     }
+    let saved = errno();
+    let probe = match vm_read(addr, buf) {
+        Ok(n) if n == buf.len() => Probe::Read,
+        // The kernel copies page by page: a short count means the next page
+        // is not mapped (it stopped there), so the range is not all mapped.
+        Ok(_) => Probe::Unmapped,
+        Err(libc::EFAULT) => {
+            let mut one = 0u8;
+            let known_mapped = buf.as_ptr() as usize;
+            match vm_read(known_mapped, core::slice::from_mut(&mut one)) {
+                Ok(1) => Probe::Unmapped,
+                _ => Probe::Unavailable,
+            }
+        }
+        Err(_) => Probe::Unavailable,
+    };
+    set_errno(saved);
+    probe
+}
+
+/// One `process_vm_readv(getpid(), buf ← addr)`: bytes copied, or errno.
+fn vm_read(addr: usize, buf: &mut [u8]) -> core::result::Result<usize, i32> {
     let local = libc::iovec {
         iov_base: buf.as_mut_ptr().cast(),
         iov_len: buf.len(),
@@ -138,21 +165,11 @@ pub fn read_fault_free(addr: usize, buf: &mut [u8]) -> Probe {
         iov_base: addr as *mut libc::c_void,
         iov_len: buf.len(),
     };
-    let saved = errno();
     // SAFETY: getpid has no preconditions. `local` describes our own
     // writable buffer; the kernel validates `remote` and fails with EFAULT
-    // instead of faulting. One remote element is never split, so the answer
-    // is all of it or an error.
+    // (or copies less) instead of faulting.
     let n = unsafe { libc::process_vm_readv(libc::getpid(), &local, 1, &remote, 1, 0) };
-    let e = errno();
-    set_errno(saved);
-    if n >= 0 && n as usize == buf.len() {
-        Probe::Read
-    } else if n < 0 && e == libc::EFAULT {
-        Probe::Unmapped
-    } else {
-        Probe::Unavailable
-    }
+    if n < 0 { Err(errno()) } else { Ok(n as usize) }
 }
 
 /// [`read_fault_free`], `true` only when every byte was read.
