@@ -311,7 +311,7 @@ pub unsafe extern "C" fn bpf_raw_tracepoint_open_opts(
             raw_tp::raw_tracepoint_open_opts(&SYS, prog_fd, o, &mut PrintLog)
         })
     });
-    traced!(r, "bpf_raw_tracepoint_open_opts", prog_fd: int, opts: ptr)
+    traced!(r, "bpf_raw_tracepoint_open_opts", prog_fd: int, opts: raw_tp_opts)
 }
 
 /// `bpf_raw_tracepoint_open_opts` with only a name (libbpf

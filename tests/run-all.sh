@@ -32,6 +32,7 @@ run allocfail sh tests/allocfail/run.sh
 run sanitize make --no-print-directory sanitize
 run valgrind make --no-print-directory valgrind
 run fuzz make --no-print-directory fuzz FUZZ_SECONDS=60
+run reliability make --no-print-directory reliability
 [ -f tests/install.sh ] && run install sh tests/install.sh
 run publish sh tests/publish.sh
 
