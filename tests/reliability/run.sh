@@ -121,6 +121,16 @@ build trace-shared $here/trace.c $SHARED && run trace/shared "$out/trace-shared"
 # shellcheck disable=SC2086
 build trace-static $here/trace.c $STATIC && run trace/static "$out/trace-static"
 
+# ---- print callbacks that longjmp ------------------------------------------
+# shellcheck disable=SC2086
+build longjmp-shared $here/longjmp.c $SHARED && kernel longjmp/shared "$out/longjmp-shared" "$ROUNDS"
+# shellcheck disable=SC2086
+build longjmp-static $here/longjmp.c $STATIC && kernel longjmp/static "$out/longjmp-static" "$ROUNDS"
+if $have_libbpf; then
+	# shellcheck disable=SC2086
+	build longjmp-libbpf $here/longjmp.c $LIBBPF && kernel longjmp/libbpf "$out/longjmp-libbpf" "$ROUNDS" libbpf
+fi
+
 [ "$skipped" -gt 0 ] && echo "# $skipped skipped (CI=true makes a skip a failure)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -177,6 +177,10 @@ pub fn make_parent_dir<F: LinkFs + ?Sized, L: ObjectLog + ?Sized>(
     }
 }
 
+/// Room for the directory named in `check_path`'s statfs WARN (PATH_MAX,
+/// its NUL included: statfs rejects longer ones).
+const DIR_COPY: usize = 4096;
+
 /// `check_path(path)`: `dirname(path)` must be on a bpffs mount (a relative
 /// path is judged from the current directory).
 pub fn check_path<F: LinkFs + ?Sized, L: ObjectLog + ?Sized>(
@@ -185,13 +189,32 @@ pub fn check_path<F: LinkFs + ?Sized, L: ObjectLog + ?Sized>(
     log: &mut L,
 ) -> Result<()> {
     let mut f_type = Ok(0);
+    // The WARN names the directory, which lives in the libc copy of the
+    // path: it is copied out and printed after the copy is freed, so that a
+    // print callback that never returns (longjmp) leaks nothing. (libbpf
+    // prints while holding its copy.) A directory too long to copy here
+    // (statfs answers ENAMETOOLONG for it) is printed while held.
+    let mut failed_dir = [0u8; DIR_COPY];
+    let mut copied = 0;
     fs.with_dirname(path, &mut |dir| {
         f_type = fs.statfs_type(dir);
         if let Err(err) = f_type {
-            log.message(Message::StatfsFailed { dir, err });
+            let bytes = dir.to_bytes_with_nul();
+            match failed_dir.get_mut(..bytes.len()) {
+                Some(dst) => {
+                    dst.copy_from_slice(bytes);
+                    copied = bytes.len();
+                }
+                None => log.message(Message::StatfsFailed { dir, err }),
+            }
         }
         Ok(())
     })?;
+    if let (Err(err), Some(copy)) = (f_type, failed_dir.get(..copied)) {
+        if let Ok(dir) = CStr::from_bytes_with_nul(copy) {
+            log.message(Message::StatfsFailed { dir, err });
+        }
+    }
     if f_type? == BPF_FS_MAGIC {
         Ok(())
     } else {
