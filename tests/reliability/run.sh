@@ -131,6 +131,37 @@ if $have_libbpf; then
 	build longjmp-libbpf $here/longjmp.c $LIBBPF && kernel longjmp/libbpf "$out/longjmp-libbpf" "$ROUNDS" libbpf
 fi
 
+# ---- keep what held -----------------------------------------------------------
+# shellcheck disable=SC2086
+build soak-shared $here/soak.c -pthread $SHARED || true
+# shellcheck disable=SC2086
+build soak-static $here/soak.c -pthread $STATIC || true
+if $have_libbpf; then
+	# shellcheck disable=SC2086
+	build soak-libbpf $here/soak.c -pthread $LIBBPF -ldl || have_libbpf=false
+fi
+if [ -x "$out/soak-shared" ]; then
+	kernel cycles/shared "$out/soak-shared" cycles "$CYCLES"
+	kernel emfile/shared "$out/soak-shared" emfile
+	kernel threads/shared "$out/soak-shared" threads "$SECS"
+	kernel forks/shared "$out/soak-shared" forks "$FORKS"
+fi
+if [ -x "$out/soak-static" ]; then
+	kernel emfile/static "$out/soak-static" emfile
+	kernel forks/static "$out/soak-static" forks "$FORKS"
+fi
+if $have_libbpf; then
+	kernel cycles/libbpf "$out/soak-libbpf" cycles "$CYCLES"
+	kernel emfile/libbpf "$out/soak-libbpf" emfile
+	# The same libbpf binary with bpflink preloaded: bpflink serves it.
+	served=$(LD_PRELOAD=$lib/libbpflink.so "$out/soak-libbpf" which 2> /dev/null)
+	case $served in
+	*libbpflink*) pass "[threads/preload] LD_PRELOAD=libbpflink.so serves bpf_link_create ($served)" ;;
+	*) fail "[threads/preload] LD_PRELOAD=libbpflink.so serves bpf_link_create (got '$served')" ;;
+	esac
+	kernel threads/preload env LD_PRELOAD="$lib/libbpflink.so" "$out/soak-libbpf" threads "$SECS"
+fi
+
 [ "$skipped" -gt 0 ] && echo "# $skipped skipped (CI=true makes a skip a failure)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
