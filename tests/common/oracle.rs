@@ -114,11 +114,16 @@ pub fn oracle() -> Result<Lib, String> {
 }
 
 /// The shipped shared library (`build/lib/libbpflink.so`, built by `make
-/// lib` when missing), loaded beside the others like the oracle: the
-/// artifact C programs link, not the Rust build the tests link.
+/// lib` when missing; `BPFLINK_SHIPPED_SO` names another), loaded beside
+/// the others like the oracle: the artifact C programs link, not the Rust
+/// build the tests link.
 pub fn shipped() -> Result<Lib, String> {
     static SHIPPED: OnceLock<Result<usize, String>> = OnceLock::new();
     let handle = SHIPPED.get_or_init(|| {
+        // BPFLINK_SHIPPED_SO: another build to test (e.g. an older one).
+        if let Some(other) = std::env::var_os("BPFLINK_SHIPPED_SO") {
+            return dlopen_local(Path::new(&other));
+        }
         let so = root().join("build/lib/libbpflink.so");
         if !so.exists() {
             let st = Command::new("make")

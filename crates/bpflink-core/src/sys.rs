@@ -118,8 +118,9 @@ pub enum Probe {
     /// Part of the range is not mapped (or not readable): `EFAULT`.
     Unmapped,
     /// The kernel would not do it (a seccomp filter or gVisor answering
-    /// `process_vm_readv` or `getpid` with `EPERM`, `ENOSYS`, …): nothing is
-    /// known about the memory.
+    /// `process_vm_readv` or `getpid` with `EPERM`, `ENOSYS`, …, or with
+    /// `EFAULT` even for memory that is certainly mapped): nothing is known
+    /// about the memory.
     Unavailable,
 }
 
