@@ -1,4 +1,5 @@
-//! libbpf's low-level link calls (`bpf/bpf.h` part, SPEC §1.1, §2, §3).
+//! libbpf's low-level link calls (`bpf/bpf.h` part;
+//! docs/libbpf-behaviour.md#bpf_link_create, #the-other-low-level-calls).
 //! Each body is the same three steps: decode the C arguments, run the core
 //! against the real kernel, convert the result once with `ret::int`.
 

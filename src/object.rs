@@ -1,5 +1,6 @@
 //! libbpf's object API on `struct bpf_link` and its error helpers
-//! (`bpf/libbpf.h` part, SPEC §5, §6).
+//! (`bpf/libbpf.h` part;
+//! docs/libbpf-behaviour.md#the-object-api-struct-bpf_link, #error-helpers).
 //!
 //! `struct bpf_link` has libbpf's private layout
 //! ([`crate::core::link_object::bpf_link`]) and lives in libc memory, so

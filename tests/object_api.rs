@@ -1,5 +1,6 @@
 //! The `struct bpf_link` object API and the error helpers, called as C
-//! would call them (SPEC §5, §6).
+//! would call them (docs/libbpf-behaviour.md#the-object-api-struct-bpf_link,
+//! #error-helpers).
 //!
 //! Tests marked "kernel" run on a fresh thread that first unshares its
 //! mount and network namespaces, its fd table and its fs state

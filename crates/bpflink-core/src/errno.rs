@@ -2,7 +2,7 @@
 //!
 //! The core speaks in `Errno` (always positive, like the C `errno` variable);
 //! only `ffi::ret` turns it into libbpf's "return `-e` and set `errno = e`"
-//! convention (SPEC §2.5, §5.1).
+//! convention (docs/libbpf-behaviour.md#errors-and-errno).
 #![forbid(unsafe_code)]
 
 use core::fmt;

@@ -1,5 +1,6 @@
-//! `bpf_link_create` (SPEC §2): opts → the exact 64-byte `attr.link_create`
-//! image, the syscall, and the `BPF_RAW_TRACEPOINT_OPEN` fallback.
+//! `bpf_link_create` (docs/libbpf-behaviour.md#bpf_link_create): opts → the
+//! exact 64-byte `attr.link_create` image, the syscall, and the
+//! `BPF_RAW_TRACEPOINT_OPEN` fallback.
 //!
 //! Adding a link kind is one row in [`BRANCHES`] (plus tests): the row names
 //! the attach type and the opts union member libbpf copies for it.
@@ -91,9 +92,9 @@ pub const BRANCHES: &[(u32, Branch)] = &[
     (LSM_CGROUP, Branch::Relative),
 ];
 
-/// Attach types libbpf retries with `BPF_RAW_TRACEPOINT_OPEN` when the
-/// kernel answers `EINVAL` (SPEC §2.1 step 8). `TRACE_FSESSION` and the
-/// multi types are not among them.
+/// Attach types libbpf retries with `BPF_RAW_TRACEPOINT_OPEN` when the kernel
+/// answers `EINVAL` (docs/libbpf-behaviour.md#the-raw_tp-fallback).
+/// `TRACE_FSESSION` and the multi types are not among them.
 pub const RAW_TP_FALLBACK: &[u32] = &[
     TRACE_RAW_TP,
     LSM_MAC,
@@ -140,7 +141,8 @@ fn require_zeroed_after(opts: Option<&OptsImage<'_>>, field_end: usize) -> Resul
     }
 }
 
-/// Steps 1–6 of SPEC §2.1: validate the opts and build the attr image.
+/// Steps 1–6 of docs/libbpf-behaviour.md#bpf_link_create-step-by-step:
+/// validate the opts and build the attr image.
 /// No syscall happens when this fails.
 #[inline(always)]
 pub fn build_attr<L: Log + ?Sized>(

@@ -1,6 +1,7 @@
 //! `struct bpf_link` and the decisions of the `bpf_link__*` functions
-//! (SPEC §6; libbpf 1.7.0 `libbpf.c`: `bpf_link__open/pin/unpin/detach`,
-//! `make_parent_dir`, `check_path`).
+//! (docs/libbpf-behaviour.md#the-object-api-struct-bpf_link; libbpf 1.7.0
+//! `libbpf.c`: `bpf_link__open/pin/unpin/detach`, `make_parent_dir`,
+//! `check_path`).
 //!
 //! The object itself lives in C memory and is touched only by the FFI layer
 //! (`crate::ffi::libbpf`); here it is seen through [`LinkObject`] (its fd
@@ -16,11 +17,12 @@ use super::kernel::{Kernel, nonzero_is_errno};
 use super::opts::Log;
 
 /// libbpf's private `struct bpf_link` (`libbpf_internal.h`, unchanged since
-/// v0.5.0; SPEC §6.1). Links made by the real libbpf reach our functions
-/// under LD_PRELOAD and ours may reach it, so the layout is exact, the
-/// memory comes from libc `calloc`/`strdup`, and destruction goes through
-/// the object's own `detach`/`dealloc`. C code only ever sees a pointer (the
-/// header declares the struct incomplete).
+/// v0.5.0; docs/libbpf-behaviour.md#the-struct-and-who-owns-its-memory). Links
+/// made by the real libbpf reach our functions under LD_PRELOAD and ours may
+/// reach it, so the layout is exact, the memory comes from libc
+/// `calloc`/`strdup`, and destruction goes through the object's own
+/// `detach`/`dealloc`. C code only ever sees a pointer (the header declares
+/// the struct incomplete).
 /// cbindgen:ignore
 #[repr(C)]
 pub struct bpf_link {
@@ -46,10 +48,11 @@ const _: () = {
     assert!(offset_of!(bpf_link, disconnected) == 28);
 };
 
-/// Bytes `calloc`ed for a link bpflink creates. libbpf's plain links are
-/// 32 bytes, but the real `bpf_link__update_map` reads an `int` at offset
-/// 32 of any link it is given (SPEC §6.3); 40 zeroed bytes keep that read
-/// inside our allocation (it sees 0).
+/// Bytes `calloc`ed for a link bpflink creates. libbpf's plain links are 32
+/// bytes, but the real `bpf_link__update_map` reads an `int` at offset 32 of
+/// any link it is given
+/// (docs/libbpf-behaviour.md#the-struct-and-who-owns-its-memory); 40 zeroed
+/// bytes keep that read inside our allocation (it sees 0).
 pub const PLAIN_LINK_ALLOC_SIZE: usize = 40;
 
 const _: () = assert!(PLAIN_LINK_ALLOC_SIZE >= size_of::<bpf_link>() + 8);

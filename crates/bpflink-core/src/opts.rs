@@ -1,10 +1,12 @@
-//! libbpf's `*_opts` size-compatibility rules (SPEC §4), on an owned copy of
-//! the caller's bytes.
+//! libbpf's `*_opts` size-compatibility rules
+//! (docs/libbpf-behaviour.md#opts-structs-and-sz), on an owned copy of the
+//! caller's bytes.
 //!
 //! Every libbpf opts struct starts with `size_t sz`. libbpf reads a field only
-//! when `sz` covers it completely (`OPTS_HAS`/`OPTS_GET`, §4.2), rejects a `sz`
-//! below 8 and any non-zero byte past the last field it knows (`OPTS_VALID`,
-//! §4.1), and checks "nothing set after field F" with `OPTS_ZEROED` (§4.3).
+//! when `sz` covers it completely (`OPTS_HAS`/`OPTS_GET`, same file
+//! `#opts_has-and-opts_get`), rejects a `sz` below 8 and any non-zero byte past
+//! the last field it knows (`OPTS_VALID`, `#opts_valid`), and checks "nothing
+//! set after field F" with `OPTS_ZEROED` (`#opts_zeroed`).
 //! All three are reproduced here bit for bit, including the signed/unsigned
 //! arithmetic that makes a `sz` with the top bit set skip the checks.
 //!
@@ -45,8 +47,9 @@ pub enum TailScan {
     Zero,
     /// A non-zero byte was found.
     NonZero,
-    /// Part of the range is not mapped: libbpf would fault here (SPEC §4.1
-    /// quirk (b)); we report `EFAULT` instead (README, "Deviations").
+    /// Part of the range is not mapped: libbpf would fault here
+    /// (docs/libbpf-behaviour.md#opts_valid, (b)); we report `EFAULT` instead
+    /// (README, "Deviations").
     Unreadable,
 }
 
@@ -199,7 +202,8 @@ impl<'t> OptsImage<'t> {
     /// `libbpf_is_mem_zeroed(opts + off, (ssize_t)(sz - off))`: every byte in
     /// `[off, sz)` is zero. The length is computed modulo 2^64 and read as
     /// signed, so a "negative" length (sz < off, or sz - off ≥ 2^63) checks
-    /// nothing, exactly as in libbpf (SPEC §4.1 quirk (b), §4.3).
+    /// nothing, exactly as in libbpf (docs/libbpf-behaviour.md#opts_valid, (b),
+    /// and #opts_zeroed).
     #[inline(always)]
     pub fn zeroed_from(&self, off: usize) -> Result<bool> {
         let len = self.sz.wrapping_sub(off) as isize;
@@ -267,7 +271,8 @@ pub enum Warning {
     /// bpflink only: the bytes past our struct could not be read (libbpf
     /// would crash reading them).
     OptsUnreadable { type_name: &'static CStr, sz: usize },
-    /// `libbpf: failed to dup FD <fd> to FD > 2: <-errno>` (SPEC §2.4).
+    /// `libbpf: failed to dup FD <fd> to FD > 2: <-errno>`
+    /// (docs/libbpf-behaviour.md#fd-hygiene).
     DupFailed { fd: i32, errno: Errno },
 }
 
@@ -283,7 +288,8 @@ impl Log for Silent {
     fn warn(&mut self, _warning: Warning) {}
 }
 
-/// `OPTS_VALID(opts, type)` (SPEC §4.1). `None` (a NULL pointer) is valid.
+/// `OPTS_VALID(opts, type)` (docs/libbpf-behaviour.md#opts_valid). `None` (a
+/// NULL pointer) is valid.
 #[inline(always)]
 pub fn validate<L: Log + ?Sized>(opts: Option<&OptsImage<'_>>, log: &mut L) -> Result<()> {
     match opts {

@@ -7,7 +7,8 @@
 //! numbers, attach-type values and `bpf_attr` offsets are spelled as
 //! literals taken from libbpf 1.7.0's `include/uapi/linux/bpf.h`, so a wrong
 //! constant in `uapi.rs` is caught here too; opts offsets come from the
-//! `abi.rs` mirrors (themselves asserted against SPEC §4.6 at compile time).
+//! `abi.rs` mirrors (themselves asserted at compile time against
+//! docs/libbpf-behaviour.md#the-opts-layouts).
 //!
 //! Opts are built as the caller's raw bytes (a `Vec<u8>` with `sz` at 0 and
 //! fields written little-endian at their offsets) and wrapped in

@@ -7,7 +7,8 @@
 //! numbers, attach-type values and `bpf_attr` offsets are spelled as
 //! literals taken from libbpf 1.7.0's `include/uapi/linux/bpf.h`, so a wrong
 //! constant in `uapi.rs` is caught here too; opts offsets come from the
-//! `abi.rs` mirrors (themselves asserted against SPEC §4.6 at compile time).
+//! `abi.rs` mirrors (themselves asserted at compile time against
+//! docs/libbpf-behaviour.md#the-opts-layouts).
 //!
 //! Opts are built as the caller's raw bytes (a `Vec<u8>` with `sz` at 0 and
 //! fields written little-endian at their offsets) and wrapped in
@@ -495,7 +496,8 @@ fn default_branch_known_and_unknown_types() {
 
 #[test]
 fn padding_byte_13_rejected_for_xdp_accepted_for_tcx() {
-    // SPEC §2.2, verified on a kernel.
+    // docs/libbpf-behaviour.md#the-per-attach-type-branches, verified on a
+    // kernel.
     let mut b = lco();
     b[13] = 1;
     let k = FakeKernel::new();
@@ -511,8 +513,9 @@ fn padding_byte_13_rejected_for_xdp_accepted_for_tcx() {
 
 #[test]
 fn perf_event_ignores_iter_info_as_verified() {
-    // SPEC §2.2: PERF_EVENT with iter_info=0x1234, iter_info_len=0 went to
-    // the kernel unchanged (i.e. without iter_info).
+    // docs/libbpf-behaviour.md#the-per-attach-type-branches: PERF_EVENT with
+    // iter_info=0x1234, iter_info_len=0 went to the kernel unchanged (i.e.
+    // without iter_info).
     let mut b = lco();
     w64(&mut b, o::ITER_INFO, 0x1234);
     let k = FakeKernel::new();
@@ -692,7 +695,7 @@ fn one_byte_sweep_matches_model() {
 }
 
 // ---------------------------------------------------------------------------
-// bpf_link_create: opts sizes (SPEC §4.5)
+// bpf_link_create: opts sizes (docs/libbpf-behaviour.md#opts_valid)
 // ---------------------------------------------------------------------------
 
 #[test]
