@@ -214,7 +214,7 @@ pub fn object(m: Message<'_>) {
     }
 }
 
-/// The core's [`crate::core::opts::Log`] for C calls: prints immediately.
+/// The core's [`bpflink_core::opts::Log`] for C calls: prints immediately.
 pub struct PrintLog;
 
 impl bpflink_core::opts::Log for PrintLog {

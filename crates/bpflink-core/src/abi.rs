@@ -2,7 +2,7 @@
 //! (docs/libbpf-behaviour.md#the-opts-layouts). They fix the offsets the opts
 //! decoder reads and are what the C functions take. Rust has no anonymous
 //! unions, so the C header spells the structs with anonymous unions itself
-//! (`src/c/bpflink_types.h`, emitted by cbindgen as an `after_includes`
+//! (`src/after_includes.h`, emitted by cbindgen as an `after_includes`
 //! fragment); `tests/abi_layout.rs` compiles a C probe against that header and
 //! asserts every size and offset equals the mirrors' here, and the constants
 //! below are asserted at compile time.

@@ -1,5 +1,5 @@
 //! The kernel as the core sees it: one trait, implemented by [`crate::sys`]
-//! for the real thing and by `crate::fake` for tests.
+//! for the real thing and by the test-only `bpflink-fake` crate.
 
 use super::errno::{Errno, Result};
 use super::opts::{Log, Warning};

@@ -2,8 +2,25 @@
 //! exact 64-byte `attr.link_create` image, the syscall, and the
 //! `BPF_RAW_TRACEPOINT_OPEN` fallback.
 //!
-//! Adding a link kind is one row in [`BRANCHES`] (plus tests): the row names
-//! the attach type and the opts union member libbpf copies for it.
+//! What adding a link kind takes today (several files; the table row is the
+//! only part of it in this file):
+//! - its attach type (and link type) in `uapi.rs` (`MAX` too), its names in
+//!   `names.rs`, and the C name macros for an older `<linux/bpf.h>` in
+//!   `src/after_includes.h` (asserted by `c-tests/header_names.c`);
+//! - its row in [`BRANCHES`] (and in [`RAW_TP_FALLBACK`] if libbpf retries
+//!   it). An attach type with an opts union member of its own also needs a
+//!   [`Branch`] variant and its arm in `fill_attr`, the attr offsets in
+//!   `uapi.rs`, the member in `abi.rs` (mirror, offsets, compile-time
+//!   asserts) and in `src/after_includes.h`, `make header`, and its lines in
+//!   `c-tests/layout.c` and `tests/abi_layout.rs`;
+//! - its link info layout in `info.rs`; in the Rust crate its builder and
+//!   constructor (`crates/bpflink/src/attach.rs`, `link.rs`), its constants
+//!   in `types.rs` and its `LinkInfo` variant (`info.rs`); the tool's
+//!   rendering of its target (`crates/bpflink-tool`);
+//! - tests: its branch and attr image in the core's `tests/link_create.rs`,
+//!   the independent model and seeds in `fuzz/src/`, the conformance corpus
+//!   (`conformance/driver.c`), a real-kernel test in `tests/kernel_kinds.rs`
+//!   (or its exact refusal there), and the Rust crate's and the tool's tests.
 
 use super::abi::{LINK_CREATE_OPTS, link_create as o};
 use super::errno::{Errno, Result};

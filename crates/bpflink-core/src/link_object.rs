@@ -4,9 +4,10 @@
 //! `check_path`).
 //!
 //! The object itself lives in C memory and is touched only by the FFI layer
-//! (`crate::ffi::libbpf`); here it is seen through [`LinkObject`] (its fd
-//! and pin path), the filesystem through [`LinkFs`], and the kernel through
-//! [`Kernel`], so every step, error and message can be tested with fakes.
+//! (the C library's `src/object.rs`); here it is seen through [`LinkObject`]
+//! (its fd and pin path), the filesystem through [`LinkFs`], and the kernel
+//! through [`Kernel`], so every step, error and message can be tested with
+//! fakes.
 
 use core::ffi::{CStr, c_char, c_int};
 use core::mem::{align_of, offset_of, size_of};
@@ -91,7 +92,7 @@ pub trait LinkFs {
 }
 
 /// Messages of the object API, with libbpf's levels; the FFI layer prints
-/// each with libbpf's exact format string (`crate::ffi::print`).
+/// each with libbpf's exact format string (the C library's `src/print.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Message<'a> {
     /// WARN `libbpf: failed to mkdir <path>: <errstr>` (the full path, not

@@ -5,7 +5,8 @@
 //! fake kernels that interpose `syscall` see every call we make, from the
 //! shared and the static library alike. fd hygiene uses libc's `fcntl` and
 //! `close`. This module is also the only place that reads `errno` after a
-//! call; `ffi::ret` is the only place that writes it for the caller.
+//! call; the C library's `src/ret.rs` is the only place that writes it for
+//! the caller.
 
 use core::ffi::CStr;
 
@@ -88,8 +89,8 @@ pub unsafe fn close_fd(fd: i32) -> Result<()> {
     check(unsafe { libc::close(fd) })
 }
 
-/// Writes `errno` for the C caller (used only by `ffi::ret` and the print
-/// path, which must leave errno as it found it).
+/// Writes `errno` for the C caller (used only by the C library's
+/// `src/ret.rs` and its print path, which must leave errno as it found it).
 pub fn store_errno(e: i32) {
     set_errno(e);
 }
