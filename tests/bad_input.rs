@@ -768,9 +768,9 @@ fn rows() -> Vec<Row> {
         "bpf_obj_pin(link, \"/tmp/<name>\") (not bpffs)",
         Same(Err(EPERM)),
         "",
-        |l, _| {
+        |l, f| {
             let p = cs(&format!("/tmp/bpflink-bad-input-{}", std::process::id()));
-            let r = int(unsafe { (l.obj_pin)(3, p.as_ptr()) });
+            let r = int(unsafe { (l.obj_pin)(f.link.as_raw_fd(), p.as_ptr()) });
             unsafe { libc::unlink(p.as_ptr()) };
             r
         },
