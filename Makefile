@@ -233,7 +233,8 @@ clean:
 #   make valgrind        the same under valgrind memcheck; errors and leaks fail
 #   make fuzz            coverage-guided differential fuzzing of the opts
 #                        decoding (libFuzzer on stable), FUZZ_SECONDS in all
-.PHONY: sanitize valgrind fuzz
+#   make reliability     the host program is never hurt (tests/reliability/)
+.PHONY: sanitize valgrind fuzz reliability
 FUZZ_SECONDS ?= 60
 
 sanitize: lib
@@ -244,3 +245,10 @@ valgrind: lib
 
 fuzz:
 	sh fuzz/run.sh $(FUZZ_SECONDS)
+
+# bpflink never hurts its host (tests/reliability/run.sh, docs/reliability.md):
+# hostile BPFLINK_TRACE targets, print callbacks that longjmp, fd/RSS soaks,
+# fd exhaustion, threads (also under LD_PRELOAD) and forks during calls.
+# RELIABILITY_SECONDS=30 gives the full 8 threads x 30 s run.
+reliability: lib
+	sh tests/reliability/run.sh

@@ -1,5 +1,6 @@
 /* errors.c: bad input to the link API gives libbpf v1.7.0's answers
- * (SPEC §2, §3, §4, §5.5): a negative errno returned and errno set, the
+ * (docs/libbpf-behaviour.md#bpf_link_create, #the-other-low-level-calls,
+ * #opts_valid, #the-print-hook): a negative errno returned and errno set, the
  * exact WARN text through the libbpf_set_print callback for opts that fail
  * OPTS_VALID, silent -EINVAL for the per-attach-type checks, and the kernel
  * reached (-EBADF for a closed fd) whenever the library has nothing to say.

@@ -108,7 +108,7 @@ int use_names(int prog_fd, int ifindex, enum bpf_link_type type)
 	return fd + (lt == type) + (int)(BPF_F_BEFORE | BPF_F_ID);
 }
 
-/* Every prototype is libbpf 1.7.0's (SPEC §1.1, §1.3). */
+/* Every prototype is libbpf 1.7.0's (docs/libbpf-behaviour.md#prototypes). */
 static int (*const p_link_create)(int, int, enum bpf_attach_type,
 				  const struct bpf_link_create_opts *) = bpf_link_create;
 static int (*const p_link_update)(int, int, const struct bpf_link_update_opts *) = bpf_link_update;

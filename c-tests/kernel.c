@@ -1,4 +1,5 @@
-/* kernel.c: a real link through bpf_link_create (SPEC §2, §3).
+/* kernel.c: a real link through bpf_link_create
+ * (docs/libbpf-behaviour.md#bpf_link_create, #the-other-low-level-calls).
  *
  * Loads a two-instruction XDP program (r0 = XDP_PASS; exit) with a raw
  * bpf(BPF_PROG_LOAD) of its own, attaches it to lo (ifindex 1) with

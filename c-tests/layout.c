@@ -1,5 +1,6 @@
 /* layout.c: sizes, alignments and member offsets of the option structs in
- * <bpflink.h>, checked against libbpf v1.7.0's numbers on x86-64 (SPEC §4.6).
+ * <bpflink.h>, checked against libbpf v1.7.0's numbers on x86-64
+ * (docs/libbpf-behaviour.md#the-opts-layouts).
  *
  * The same file is also compiled against the real libbpf 1.7.0 <bpf/bpf.h>
  * (-DLAYOUT_LIBBPF, see the Makefile), where it checks the same numbers

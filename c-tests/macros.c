@@ -1,9 +1,9 @@
 /* macros.c: LIBBPF_OPTS, DECLARE_LIBBPF_OPTS and LIBBPF_OPTS_RESET from
- * <bpflink.h> behave like libbpf's (SPEC §4.4): the whole struct is zeroed,
- * padding included (libbpf rejects non-zero bytes after the last known
- * field), .sz is sizeof the struct, designators (nested ones too) land in
- * the right members. Each opts value is built in a function called after
- * the stack was filled with 0xa5, so stale bytes would show.
+ * <bpflink.h> behave like libbpf's (docs/libbpf-behaviour.md#libbpf_opts): the
+ * whole struct is zeroed, padding included (libbpf rejects non-zero bytes
+ * after the last known field), .sz is sizeof the struct, designators (nested
+ * ones too) land in the right members. Each opts value is built in a function
+ * called after the stack was filled with 0xa5, so stale bytes would show.
  *
  * Like libbpf's macro, LIBBPF_OPTS(T, name) with no designator at all draws
  * -pedantic's "requires at least one argument for the ..." before C2x; the

@@ -193,7 +193,7 @@ check "(a) libbpf's bpf_program__attach_iter -> bpflink's bpf_link_create (BPF_T
 check "(a) libbpf's bpf_program__attach (tp_btf) -> bpflink's bpf_link_create (BPF_TRACE_RAW_TP=23)" \
 	has "$T" 'bpf_link_create\(prog_fd=[0-9]+, target_fd=0, attach_type=23, opts=0x[0-9a-f]+\) = [0-9]+$'
 check "(a) libbpf's bpf_program__attach_raw_tracepoint -> bpflink's bpf_raw_tracepoint_open_opts" \
-	has "$T" 'bpf_raw_tracepoint_open_opts\(prog_fd=[0-9]+, opts=0x[0-9a-f]+\) = [0-9]+$'
+	has "$T" 'bpf_raw_tracepoint_open_opts\(prog_fd=[0-9]+, opts=0x[0-9a-f]+, tp_name="sys_enter"\) = [0-9]+$'
 check "(a) libbpf's bpf_program__pin -> bpflink's bpf_obj_pin" \
 	has "$T" 'bpf_obj_pin\(fd=[0-9]+, pathname="/[^"]*"\) = 0$'
 check "(a) libbpf's bpf_link__update_program -> bpflink's bpf_link_update (opts=0x0)" \

@@ -1,4 +1,5 @@
-//! libbpf's low-level link calls (`bpf/bpf.h` part, SPEC §1.1, §2, §3).
+//! libbpf's low-level link calls (`bpf/bpf.h` part;
+//! docs/libbpf-behaviour.md#bpf_link_create, #the-other-low-level-calls).
 //! Each body is the same three steps: decode the C arguments, run the core
 //! against the real kernel, convert the result once with `ret::int`.
 
@@ -9,7 +10,7 @@ use bpflink_core::errno::Errno;
 use bpflink_core::sys::SYS;
 use bpflink_core::{calls, link_create, raw_tp};
 
-use super::opts::with_opts;
+use super::opts::{with_opts, with_opts_specialised};
 use super::print::PrintLog;
 use super::ret;
 use super::trace::{traced, traced_call};
@@ -76,7 +77,8 @@ fn link_create_null(prog_fd: c_int, target_fd: c_int, attach_type: u32) -> c_int
     })
 }
 
-/// [`bpf_link_create`] with opts.
+/// [`bpf_link_create`] with opts (this libbpf's own struct has its own copy
+/// of the core's code: `with_opts_specialised!`).
 ///
 /// # Safety
 /// As for [`bpf_link_create`], and `opts` is not NULL.
@@ -87,9 +89,10 @@ unsafe fn link_create_opts(
     attach_type: u32,
     opts: *const bpf_link_create_opts,
 ) -> c_int {
-    // SAFETY: forwarded from this function's contract.
+    // SAFETY: `opts` points to the caller's struct, whose addresses the
+    // caller vouches for (this function's contract).
     ret::int(unsafe {
-        with_opts(opts.cast(), abi::LINK_CREATE_OPTS, |o| {
+        with_opts_specialised!(opts.cast(), abi::LINK_CREATE_OPTS, |o| {
             link_create::link_create(&SYS, prog_fd, target_fd, attach_type, o, &mut PrintLog)
         })
     })
@@ -147,9 +150,10 @@ unsafe fn link_update_opts(
     new_prog_fd: c_int,
     opts: *const bpf_link_update_opts,
 ) -> c_int {
-    // SAFETY: forwarded from this function's contract.
+    // SAFETY: `opts` points to the caller's struct (this function's
+    // contract).
     ret::int(unsafe {
-        with_opts(opts.cast(), abi::LINK_UPDATE_OPTS, |o| {
+        with_opts_specialised!(opts.cast(), abi::LINK_UPDATE_OPTS, |o| {
             calls::link_update(&SYS, link_fd, new_prog_fd, o, &mut PrintLog)
         })
     })
@@ -308,7 +312,7 @@ pub unsafe extern "C" fn bpf_raw_tracepoint_open_opts(
             raw_tp::raw_tracepoint_open_opts(&SYS, prog_fd, o, &mut PrintLog)
         })
     });
-    traced!(r, "bpf_raw_tracepoint_open_opts", prog_fd: int, opts: ptr)
+    traced!(r, "bpf_raw_tracepoint_open_opts", prog_fd: int, opts: raw_tp_opts)
 }
 
 /// `bpf_raw_tracepoint_open_opts` with only a name (libbpf

@@ -1,14 +1,15 @@
 //! libbpf's object API on `struct bpf_link` and its error helpers
-//! (`bpf/libbpf.h` part, SPEC §5, §6).
+//! (`bpf/libbpf.h` part;
+//! docs/libbpf-behaviour.md#the-object-api-struct-bpf_link, #error-helpers).
 //!
 //! `struct bpf_link` has libbpf's private layout
-//! ([`crate::core::link_object::bpf_link`]) and lives in libc memory, so
+//! ([`bpflink_core::link_object::bpf_link`]) and lives in libc memory, so
 //! links made by the real libbpf and links made here can be handed to
 //! either library: every field is read and written at libbpf's offset,
 //! `pin_path` comes from libc `strdup` and is released with libc `free`, and
 //! destruction goes through the object's own `detach`/`dealloc` pointers.
 //! The decisions (path checks, messages, errors) are in
-//! [`crate::core::link_object`]; this file only touches the memory.
+//! [`bpflink_core::link_object`]; this file only touches the memory.
 //!
 //! Deviations from libbpf 1.7.0 (README, "Deviations"); each is where
 //! libbpf dereferences garbage and crashes:

@@ -25,8 +25,9 @@ typedef int (*bpflink_print_fn)(int level, const char *format, va_list args);
 
 enum { BPFLINK_WARN = 0, BPFLINK_INFO = 1, BPFLINK_DEBUG = 2 };
 
-/* Threshold from LIBBPF_LOG_LEVEL, read once (SPEC §5.5). secure_getenv:
- * a set-uid program does not take it from an untrusted environment. */
+/* Threshold from LIBBPF_LOG_LEVEL, read once
+ * (docs/libbpf-behaviour.md#the-print-hook). secure_getenv: a set-uid program
+ * does not take it from an untrusted environment. */
 static int bpflink_min_level(void)
 {
 	static int min_level = BPFLINK_INFO;

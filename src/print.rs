@@ -1,7 +1,8 @@
-//! libbpf's print hook (SPEC §5.5): one process-wide callback, by default a
-//! printer to stderr honouring `LIBBPF_LOG_LEVEL`; `libbpf_set_print` swaps
-//! it (NULL silences everything). Messages keep libbpf's exact format
-//! strings and arguments, so a callback sees what it would see with libbpf.
+//! libbpf's print hook (docs/libbpf-behaviour.md#the-print-hook): one
+//! process-wide callback, by default a printer to stderr honouring
+//! `LIBBPF_LOG_LEVEL`; `libbpf_set_print` swaps it (NULL silences everything).
+//! Messages keep libbpf's exact format strings and arguments, so a callback
+//! sees what it would see with libbpf.
 
 use core::ffi::{CStr, c_char, c_int, c_void};
 use core::sync::atomic::{AtomicUsize, Ordering};
@@ -213,7 +214,7 @@ pub fn object(m: Message<'_>) {
     }
 }
 
-/// The core's [`crate::core::opts::Log`] for C calls: prints immediately.
+/// The core's [`bpflink_core::opts::Log`] for C calls: prints immediately.
 pub struct PrintLog;
 
 impl bpflink_core::opts::Log for PrintLog {

@@ -1,6 +1,6 @@
 //! The one place that turns a `Result` into libbpf's C convention: the
-//! value on success; on failure `errno = e` and `-e` returned (SPEC §2.5,
-//! §5.1).
+//! value on success; on failure `errno = e` and `-e` returned
+//! (docs/libbpf-behaviour.md#errors-and-errno).
 
 use core::ffi::{c_int, c_long};
 

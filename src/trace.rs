@@ -333,6 +333,25 @@ impl Line {
         self
     }
 
+    /// The `opts` of `bpf_raw_tracepoint_open_opts`: its address, then
+    /// `opts->tp_name` as a string when `opts->sz` covers it (`sz` and the
+    /// pointer are read fault-free, like the string).
+    pub fn raw_tp_opts<T>(&mut self, name: &str, p: *mut T) -> &mut Self {
+        let base = p as usize;
+        self.ptr_(name, base);
+        let mut word = [0u8; core::mem::size_of::<usize>()];
+        const TP_NAME_END: usize = 2 * core::mem::size_of::<usize>();
+        if base == 0 || !read_own_memory(base, &mut word) {
+            return self;
+        }
+        if usize::from_ne_bytes(word) < TP_NAME_END
+            || !read_own_memory(base + core::mem::size_of::<usize>(), &mut word)
+        {
+            return self;
+        }
+        self.str("tp_name", usize::from_ne_bytes(word) as *const c_char)
+    }
+
     /// A C string argument, quoted and escaped; NULL prints `NULL`, a
     /// pointer that cannot be read prints as its address.
     pub fn str(&mut self, name: &str, p: *const c_char) -> &mut Self {

@@ -1,9 +1,11 @@
 //! The Rust mirrors in `bpflink_core::abi` have the layout C sees in
-//! `include/bpflink.h` (STYLE 3.4): `c-tests/layout.c` is compiled against
-//! the header with `cc` and run with `--table`, which prints every struct's
-//! sizeof/alignof/end of `__last_field` and every member's offset and size;
-//! each line must match what `offset_of!`/`size_of` say about the mirror,
-//! and every mirror entry below must appear in the C table.
+//! `include/bpflink.h`
+//! (docs/libbpf-behaviour.md#how-the-header-is-made-and-checked):
+//! `c-tests/layout.c` is compiled against the header with `cc` and run with
+//! `--table`, which prints every struct's sizeof/alignof/end of `__last_field`
+//! and every member's offset and size; each line must match what
+//! `offset_of!`/`size_of` say about the mirror, and every mirror entry below
+//! must appear in the C table.
 //! (`make test-c` compares the same table with libbpf 1.7.0's own bpf.h.)
 #![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # check-abi.sh SO MAP SONAME: the shared library's ELF interface is libbpf
-# v1.7.0's (SPEC §7, STYLE 3.3). `make check-abi` runs it.
+# v1.7.0's (docs/libbpf-behaviour.md#symbol-versions). `make check-abi` runs it.
 #
 #  - every symbol the .so exports is a FUNC named bpf_* or libbpf_*, listed
 #    in MAP, and carries exactly MAP's version node as its default (@@)

@@ -1,8 +1,9 @@
 //! The checked-in `include/bpflink.h` is exactly what build.rs generates
-//! (cbindgen from the Rust sources + `src/c/after_includes.h`) into
-//! `OUT_DIR/bpflink.h` for this very build (STYLE 3.4). Cargo sets OUT_DIR
-//! when compiling every target of a package with a build script, this test
-//! included, so there is no guessing which `target/*/build/bpflink-*` is
+//! (cbindgen from the Rust sources + `src/after_includes.h`) into
+//! `OUT_DIR/bpflink.h` for this very build
+//! (docs/libbpf-behaviour.md#how-the-header-is-made-and-checked). Cargo sets
+//! OUT_DIR when compiling every target of a package with a build script, this
+//! test included, so there is no guessing which `target/*/build/bpflink-*` is
 //! current.
 #![allow(clippy::panic)]
 

@@ -2868,7 +2868,7 @@ fn refused_kinds_exact_errors() {
             match r {
                 Err(e) => assert_eq!(e.errno, libc::EPERM, "{what} program load: {e}"),
                 Ok(_) => panic!(
-                    "{what} programs load on this kernel now: KERNEL.md is out of date; \
+                    "{what} programs load on this kernel now: docs/kernel-facts.md is out of date; \
                      test the {what} link itself"
                 ),
             }

@@ -27,8 +27,9 @@ pub const FUNCS: [Func; 6] = [
 ];
 
 impl Func {
-    /// `sizeof(struct ...)` in libbpf 1.7.0 on x86-64 (SPEC §4.6): how much
-    /// of the caller's struct a well-behaved caller has mapped at least.
+    /// `sizeof(struct ...)` in libbpf 1.7.0 on x86-64
+    /// (docs/libbpf-behaviour.md#the-opts-layouts): how much of the caller's
+    /// struct a well-behaved caller has mapped at least.
     pub fn struct_size(self) -> usize {
         match self {
             Func::LinkCreate => 80,

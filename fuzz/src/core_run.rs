@@ -4,9 +4,9 @@
 
 use bpflink_core::Errno;
 use bpflink_core::abi;
-use bpflink_fake::{Answer, Call, FakeKernel};
 use bpflink_core::opts::{CallerBytes, OptsImage, OptsKind, Warning};
 use bpflink_core::{calls, link_create, raw_tp};
+use bpflink_fake::{Answer, Call, FakeKernel};
 
 use crate::case::{Case, Func};
 use crate::model::{KCall, MWarn, Outcome};

@@ -1,5 +1,6 @@
 //! bpflink's fuzz harness: every opts-taking function, checked case by case
-//! against an independent model of libbpf v1.7.0 (SPEC §2–§4).
+//! against an independent model of libbpf v1.7.0 (docs/libbpf-behaviour.md:
+//! opts-structs-and-sz, bpf_link_create, the-other-low-level-calls).
 //!
 //! * [`check_core`]: the core with the `FakeKernel` and `CallerBytes`;
 //!   compares the result (value or errno), the warnings, and every kernel

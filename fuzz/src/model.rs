@@ -1,7 +1,9 @@
-//! An independent, deliberately naive model of what libbpf v1.7.0 does for
-//! the six opts-taking functions (SPEC §2.1–§2.4, §3, §4), written from the
-//! SPEC and not from bpflink's code: plain byte offsets (x86-64), a
-//! byte-by-byte `libbpf_is_mem_zeroed`, and one `match` per function.
+//! An independent, deliberately naive model of what libbpf v1.7.0 does for the
+//! six opts-taking functions (docs/libbpf-behaviour.md#bpf_link_create,
+//! #the-other-low-level-calls, #fd-hygiene, #opts-structs-and-sz), written
+//! from that description of libbpf (checked against its 1.7.0 source) and not
+//! from bpflink's code: plain byte offsets (x86-64), a byte-by-byte
+//! `libbpf_is_mem_zeroed`, and one `match` per function.
 //!
 //! Where libbpf itself would read unmapped memory (and crash), the model
 //! says what bpflink documents instead (README "Deviations"): `EFAULT` and
@@ -67,7 +69,7 @@ pub struct Outcome {
     pub calls: Vec<KCall>,
 }
 
-// bpf(2) commands (SPEC §9).
+// bpf(2) commands (docs/libbpf-behaviour.md#commands-and-enums).
 const OBJ_PIN: u32 = 6;
 const OBJ_GET: u32 = 7;
 const RAW_TRACEPOINT_OPEN: u32 = 17;
@@ -78,8 +80,8 @@ const LINK_GET_FD_BY_ID: u32 = 30;
 const EINVAL: i32 = 22;
 const EFAULT: i32 = 14;
 
-/// `(type tag, offsetofend(last field))` of each opts struct (SPEC §4.6,
-/// [1.7.0]).
+/// `(type tag, offsetofend(last field))` of each opts struct in libbpf 1.7.0
+/// (docs/libbpf-behaviour.md#the-opts-layouts).
 fn opts_type(f: Func) -> (&'static str, usize) {
     match f {
         Func::LinkCreate => ("bpf_link_create_opts", 76),
@@ -180,7 +182,7 @@ impl Kernel<'_> {
         a
     }
 
-    /// `sys_bpf_fd` + `ensure_good_fd` (SPEC §2.4).
+    /// `sys_bpf_fd` + `ensure_good_fd` (docs/libbpf-behaviour.md#fd-hygiene).
     fn bpf_fd(&mut self, cmd: u32, attr: &[u8]) -> Result<i32, i32> {
         let fd = self.bpf(cmd, attr)?;
         if fd >= 3 {
@@ -226,13 +228,14 @@ fn require_zeroed(o: Option<&Opts<'_>>, off: usize) -> Result<(), i32> {
     }
 }
 
-/// The cgroup attach types of libbpf 1.6's cgroup branch (SPEC §2.2).
+/// The cgroup attach types of libbpf 1.6's cgroup branch
+/// (docs/libbpf-behaviour.md#the-per-attach-type-branches).
 const CGROUP_TYPES: [u32; 29] = [
     0, 1, 2, 34, 8, 9, 12, 13, 10, 11, 49, 29, 30, 52, 31, 32, 53, 14, 15, 50, 19, 20, 51, 3, 6,
     18, 21, 22, 43,
 ];
 
-/// libbpf 1.7.0 `bpf_link_create` (SPEC §2.1, §2.2).
+/// libbpf 1.7.0 `bpf_link_create` (docs/libbpf-behaviour.md#bpf_link_create).
 fn link_create(c: &Case, o: Option<&Opts<'_>>, k: &mut Kernel<'_>) -> Result<i32, i32> {
     opts_valid(o, Func::LinkCreate, k)?;
     let iter_info_len = get32(o, 24);

@@ -3,6 +3,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod calls;
+pub mod oracle;
 
 pub use bpflink_testkit::*;
 pub use calls::*;

@@ -1,10 +1,11 @@
-//! `#[repr(C)]` mirrors of libbpf v1.7.0's public link-API structs (SPEC
-//! §4.6). They fix the offsets the opts decoder reads and are what the C
-//! functions take. Rust has no anonymous unions, so the C header spells the
-//! structs with anonymous unions itself (`src/c/bpflink_types.h`, emitted by
-//! cbindgen as an `after_includes` fragment); `tests/abi_layout.rs` compiles a
-//! C probe against that header and asserts every size and offset equals the
-//! mirrors' here, and the constants below are asserted at compile time.
+//! `#[repr(C)]` mirrors of libbpf v1.7.0's public link-API structs
+//! (docs/libbpf-behaviour.md#the-opts-layouts). They fix the offsets the opts
+//! decoder reads and are what the C functions take. Rust has no anonymous
+//! unions, so the C header spells the structs with anonymous unions itself
+//! (`src/after_includes.h`, emitted by cbindgen as an `after_includes`
+//! fragment); `tests/abi_layout.rs` compiles a C probe against that header and
+//! asserts every size and offset equals the mirrors' here, and the constants
+//! below are asserted at compile time.
 #![forbid(unsafe_code)]
 
 use core::ffi::c_char;
@@ -163,7 +164,8 @@ pub mod link_create {
     pub const ITER_INFO_LEN: usize = offset_of!(bpf_link_create_opts, iter_info_len);
     pub const TARGET_BTF_ID: usize = offset_of!(bpf_link_create_opts, target_btf_id);
     /// `offsetofend(flags)`: the default branch's zero check starts here,
-    /// so even the padding after `flags` must be zero (SPEC §2.2).
+    /// so even the padding after `flags` must be zero
+    /// (docs/libbpf-behaviour.md#the-per-attach-type-branches).
     pub const FLAGS_END: usize = FLAGS + 4;
     pub const TARGET_BTF_ID_END: usize = TARGET_BTF_ID + 4;
 
@@ -269,7 +271,7 @@ pub const OBJ_GET_OPTS: OptsKind = OptsKind {
     size: size_of::<bpf_obj_get_opts>(),
 };
 
-// libbpf's numbers on x86-64 (SPEC §4.6).
+// libbpf's numbers on x86-64 (docs/libbpf-behaviour.md#the-opts-layouts).
 #[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
 const _: () = {
     assert!(size_of::<bpf_link_create_opts>() == 80);

@@ -1,8 +1,9 @@
-//! The other low-level link calls of libbpf 1.7.0's `bpf.c` (SPEC §3): each
-//! zeroes exactly the attr bytes it passes, fills its arm, and reports
-//! `-errno`. Pointers the caller gives (paths, info buffers) travel as plain
-//! addresses; the kernel reads them, we never do, so the calls that carry
-//! one are `unsafe fn`s: their caller vouches for the memory.
+//! The other low-level link calls of libbpf 1.7.0's `bpf.c`
+//! (docs/libbpf-behaviour.md#the-other-low-level-calls): each zeroes exactly
+//! the attr bytes it passes, fills its arm, and reports `-errno`. Pointers the
+//! caller gives (paths, info buffers) travel as plain addresses; the kernel
+//! reads them, we never do, so the calls that carry one are `unsafe fn`s:
+//! their caller vouches for the memory.
 
 use super::abi::{get_fd_by_id as fdo, link_update as uo, obj as oo};
 use super::errno::{Errno, Result};
@@ -85,7 +86,8 @@ pub fn link_get_next_id<K: Kernel + ?Sized>(k: &K, start_id: u32) -> Result<(i32
 }
 
 /// `bpf_link_get_fd_by_id_opts(id, opts)`. `token_fd` is accepted but not
-/// forwarded, exactly like libbpf's link variant (SPEC §3).
+/// forwarded, exactly like libbpf's link variant
+/// (docs/libbpf-behaviour.md#the-other-low-level-calls).
 pub fn link_get_fd_by_id<K: Kernel + ?Sized, L: Log + ?Sized>(
     k: &K,
     id: u32,

@@ -1,8 +1,8 @@
 //! Positive errno values and the `Result` alias every layer shares.
 //!
 //! The core speaks in `Errno` (always positive, like the C `errno` variable);
-//! only `ffi::ret` turns it into libbpf's "return `-e` and set `errno = e`"
-//! convention (SPEC §2.5, §5.1).
+//! only the C library's `src/ret.rs` turns it into libbpf's "return `-e` and
+//! set `errno = e`" convention (docs/libbpf-behaviour.md#errors-and-errno).
 #![forbid(unsafe_code)]
 
 use core::fmt;

@@ -1,4 +1,4 @@
-//! What the Rust API (`crate::api`) and the `bpflink` tool read back from
+//! What the Rust crate `bpflink` and the `bpflink` tool read back from
 //! the kernel: the layout of `struct bpf_link_info` and of the start of
 //! `struct bpf_prog_info` (libbpf v1.7.0's UAPI), `BPF_PROG_GET_FD_BY_ID`,
 //! and `BPF_OBJ_GET_INFO_BY_FD` into a buffer we own.

@@ -1,5 +1,5 @@
 //! The kernel as the core sees it: one trait, implemented by [`crate::sys`]
-//! for the real thing and by `crate::fake` for tests.
+//! for the real thing and by the test-only `bpflink-fake` crate.
 
 use super::errno::{Errno, Result};
 use super::opts::{Log, Warning};
@@ -29,7 +29,7 @@ pub trait Kernel {
 
     /// The current `errno`. libbpf's object functions test a low-level
     /// call's C result for non-zero and then read `errno`
-    /// (docs/libbpf-behaviour.md, "Object API"); after an odd kernel answer
+    /// (docs/libbpf-behaviour.md#errors-and-errno); after an odd kernel answer
     /// (a positive value where 0 is expected) that is whatever errno held
     /// before. Only those paths ask.
     fn errno(&self) -> i32 {

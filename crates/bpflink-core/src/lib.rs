@@ -13,7 +13,7 @@
 //!   [`names`]). They reach the kernel only through the [`kernel::Kernel`]
 //!   trait and the filesystem through [`link_object::LinkFs`], so every
 //!   byte they send can be checked against a fake (the test-only
-//!   `bpflink-fake` crate; `tests/core.rs`).
+//!   `bpflink-fake` crate; this crate's `tests/`).
 //! - **The one door to the kernel** ([`sys`]): libc's `syscall(SYS_bpf, …)`,
 //!   `fcntl` and `close` (never an inline syscall), the fault-free reader of
 //!   callers' opts, and the filesystem calls of the object API.

@@ -1,8 +1,26 @@
-//! `bpf_link_create` (SPEC §2): opts → the exact 64-byte `attr.link_create`
-//! image, the syscall, and the `BPF_RAW_TRACEPOINT_OPEN` fallback.
+//! `bpf_link_create` (docs/libbpf-behaviour.md#bpf_link_create): opts → the
+//! exact 64-byte `attr.link_create` image, the syscall, and the
+//! `BPF_RAW_TRACEPOINT_OPEN` fallback.
 //!
-//! Adding a link kind is one row in [`BRANCHES`] (plus tests): the row names
-//! the attach type and the opts union member libbpf copies for it.
+//! What adding a link kind takes today (several files; the table row is the
+//! only part of it in this file):
+//! - its attach type (and link type) in `uapi.rs` (`MAX` too), its names in
+//!   `names.rs`, and the C name macros for an older `<linux/bpf.h>` in
+//!   `src/after_includes.h` (asserted by `c-tests/header_names.c`);
+//! - its row in [`BRANCHES`] (and in [`RAW_TP_FALLBACK`] if libbpf retries
+//!   it). An attach type with an opts union member of its own also needs a
+//!   [`Branch`] variant and its arm in `fill_attr`, the attr offsets in
+//!   `uapi.rs`, the member in `abi.rs` (mirror, offsets, compile-time
+//!   asserts) and in `src/after_includes.h`, `make header`, and its lines in
+//!   `c-tests/layout.c` and `tests/abi_layout.rs`;
+//! - its link info layout in `info.rs`; in the Rust crate its builder and
+//!   constructor (`crates/bpflink/src/attach.rs`, `link.rs`), its constants
+//!   in `types.rs` and its `LinkInfo` variant (`info.rs`); the tool's
+//!   rendering of its target (`crates/bpflink-tool`);
+//! - tests: its branch and attr image in the core's `tests/link_create.rs`,
+//!   the independent model and seeds in `fuzz/src/`, the conformance corpus
+//!   (`conformance/driver.c`), a real-kernel test in `tests/kernel_kinds.rs`
+//!   (or its exact refusal there), and the Rust crate's and the tool's tests.
 
 use super::abi::{LINK_CREATE_OPTS, link_create as o};
 use super::errno::{Errno, Result};
@@ -91,9 +109,9 @@ pub const BRANCHES: &[(u32, Branch)] = &[
     (LSM_CGROUP, Branch::Relative),
 ];
 
-/// Attach types libbpf retries with `BPF_RAW_TRACEPOINT_OPEN` when the
-/// kernel answers `EINVAL` (SPEC §2.1 step 8). `TRACE_FSESSION` and the
-/// multi types are not among them.
+/// Attach types libbpf retries with `BPF_RAW_TRACEPOINT_OPEN` when the kernel
+/// answers `EINVAL` (docs/libbpf-behaviour.md#the-raw_tp-fallback).
+/// `TRACE_FSESSION` and the multi types are not among them.
 pub const RAW_TP_FALLBACK: &[u32] = &[
     TRACE_RAW_TP,
     LSM_MAC,
@@ -140,7 +158,8 @@ fn require_zeroed_after(opts: Option<&OptsImage<'_>>, field_end: usize) -> Resul
     }
 }
 
-/// Steps 1–6 of SPEC §2.1: validate the opts and build the attr image.
+/// Steps 1–6 of docs/libbpf-behaviour.md#bpf_link_create-step-by-step:
+/// validate the opts and build the attr image.
 /// No syscall happens when this fails.
 #[inline(always)]
 pub fn build_attr<L: Log + ?Sized>(

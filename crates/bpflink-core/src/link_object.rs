@@ -1,11 +1,13 @@
 //! `struct bpf_link` and the decisions of the `bpf_link__*` functions
-//! (SPEC §6; libbpf 1.7.0 `libbpf.c`: `bpf_link__open/pin/unpin/detach`,
-//! `make_parent_dir`, `check_path`).
+//! (docs/libbpf-behaviour.md#the-object-api-struct-bpf_link; libbpf 1.7.0
+//! `libbpf.c`: `bpf_link__open/pin/unpin/detach`, `make_parent_dir`,
+//! `check_path`).
 //!
 //! The object itself lives in C memory and is touched only by the FFI layer
-//! (`crate::ffi::libbpf`); here it is seen through [`LinkObject`] (its fd
-//! and pin path), the filesystem through [`LinkFs`], and the kernel through
-//! [`Kernel`], so every step, error and message can be tested with fakes.
+//! (the C library's `src/object.rs`); here it is seen through [`LinkObject`]
+//! (its fd and pin path), the filesystem through [`LinkFs`], and the kernel
+//! through [`Kernel`], so every step, error and message can be tested with
+//! fakes.
 
 use core::ffi::{CStr, c_char, c_int};
 use core::mem::{align_of, offset_of, size_of};
@@ -16,11 +18,12 @@ use super::kernel::{Kernel, nonzero_is_errno};
 use super::opts::Log;
 
 /// libbpf's private `struct bpf_link` (`libbpf_internal.h`, unchanged since
-/// v0.5.0; SPEC §6.1). Links made by the real libbpf reach our functions
-/// under LD_PRELOAD and ours may reach it, so the layout is exact, the
-/// memory comes from libc `calloc`/`strdup`, and destruction goes through
-/// the object's own `detach`/`dealloc`. C code only ever sees a pointer (the
-/// header declares the struct incomplete).
+/// v0.5.0; docs/libbpf-behaviour.md#the-struct-and-who-owns-its-memory). Links
+/// made by the real libbpf reach our functions under LD_PRELOAD and ours may
+/// reach it, so the layout is exact, the memory comes from libc
+/// `calloc`/`strdup`, and destruction goes through the object's own
+/// `detach`/`dealloc`. C code only ever sees a pointer (the header declares
+/// the struct incomplete).
 /// cbindgen:ignore
 #[repr(C)]
 pub struct bpf_link {
@@ -46,10 +49,11 @@ const _: () = {
     assert!(offset_of!(bpf_link, disconnected) == 28);
 };
 
-/// Bytes `calloc`ed for a link bpflink creates. libbpf's plain links are
-/// 32 bytes, but the real `bpf_link__update_map` reads an `int` at offset
-/// 32 of any link it is given (SPEC §6.3); 40 zeroed bytes keep that read
-/// inside our allocation (it sees 0).
+/// Bytes `calloc`ed for a link bpflink creates. libbpf's plain links are 32
+/// bytes, but the real `bpf_link__update_map` reads an `int` at offset 32 of
+/// any link it is given
+/// (docs/libbpf-behaviour.md#the-struct-and-who-owns-its-memory); 40 zeroed
+/// bytes keep that read inside our allocation (it sees 0).
 pub const PLAIN_LINK_ALLOC_SIZE: usize = 40;
 
 const _: () = assert!(PLAIN_LINK_ALLOC_SIZE >= size_of::<bpf_link>() + 8);
@@ -88,7 +92,7 @@ pub trait LinkFs {
 }
 
 /// Messages of the object API, with libbpf's levels; the FFI layer prints
-/// each with libbpf's exact format string (`crate::ffi::print`).
+/// each with libbpf's exact format string (the C library's `src/print.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Message<'a> {
     /// WARN `libbpf: failed to mkdir <path>: <errstr>` (the full path, not
@@ -177,6 +181,10 @@ pub fn make_parent_dir<F: LinkFs + ?Sized, L: ObjectLog + ?Sized>(
     }
 }
 
+/// Room for the directory named in `check_path`'s statfs WARN (PATH_MAX,
+/// its NUL included: statfs rejects longer ones).
+const DIR_COPY: usize = 4096;
+
 /// `check_path(path)`: `dirname(path)` must be on a bpffs mount (a relative
 /// path is judged from the current directory).
 pub fn check_path<F: LinkFs + ?Sized, L: ObjectLog + ?Sized>(
@@ -185,13 +193,32 @@ pub fn check_path<F: LinkFs + ?Sized, L: ObjectLog + ?Sized>(
     log: &mut L,
 ) -> Result<()> {
     let mut f_type = Ok(0);
+    // The WARN names the directory, which lives in the libc copy of the
+    // path: it is copied out and printed after the copy is freed, so that a
+    // print callback that never returns (longjmp) leaks nothing. (libbpf
+    // prints while holding its copy.) A directory too long to copy here
+    // (statfs answers ENAMETOOLONG for it) is printed while held.
+    let mut failed_dir = [0u8; DIR_COPY];
+    let mut copied = 0;
     fs.with_dirname(path, &mut |dir| {
         f_type = fs.statfs_type(dir);
         if let Err(err) = f_type {
-            log.message(Message::StatfsFailed { dir, err });
+            let bytes = dir.to_bytes_with_nul();
+            match failed_dir.get_mut(..bytes.len()) {
+                Some(dst) => {
+                    dst.copy_from_slice(bytes);
+                    copied = bytes.len();
+                }
+                None => log.message(Message::StatfsFailed { dir, err }),
+            }
         }
         Ok(())
     })?;
+    if let (Err(err), Some(copy)) = (f_type, failed_dir.get(..copied)) {
+        if let Ok(dir) = CStr::from_bytes_with_nul(copy) {
+            log.message(Message::StatfsFailed { dir, err });
+        }
+    }
     if f_type? == BPF_FS_MAGIC {
         Ok(())
     } else {

@@ -1,10 +1,12 @@
-//! libbpf's `*_opts` size-compatibility rules (SPEC §4), on an owned copy of
-//! the caller's bytes.
+//! libbpf's `*_opts` size-compatibility rules
+//! (docs/libbpf-behaviour.md#opts-structs-and-sz), on an owned copy of the
+//! caller's bytes.
 //!
 //! Every libbpf opts struct starts with `size_t sz`. libbpf reads a field only
-//! when `sz` covers it completely (`OPTS_HAS`/`OPTS_GET`, §4.2), rejects a `sz`
-//! below 8 and any non-zero byte past the last field it knows (`OPTS_VALID`,
-//! §4.1), and checks "nothing set after field F" with `OPTS_ZEROED` (§4.3).
+//! when `sz` covers it completely (`OPTS_HAS`/`OPTS_GET`, same file
+//! `#opts_has-and-opts_get`), rejects a `sz` below 8 and any non-zero byte past
+//! the last field it knows (`OPTS_VALID`, `#opts_valid`), and checks "nothing
+//! set after field F" with `OPTS_ZEROED` (`#opts_zeroed`).
 //! All three are reproduced here bit for bit, including the signed/unsigned
 //! arithmetic that makes a `sz` with the top bit set skip the checks.
 //!
@@ -45,8 +47,9 @@ pub enum TailScan {
     Zero,
     /// A non-zero byte was found.
     NonZero,
-    /// Part of the range is not mapped: libbpf would fault here (SPEC §4.1
-    /// quirk (b)); we report `EFAULT` instead (README, "Deviations").
+    /// Part of the range is not mapped: libbpf would fault here
+    /// (docs/libbpf-behaviour.md#opts_valid, (b)); we report `EFAULT` instead
+    /// (README, "Deviations").
     Unreadable,
 }
 
@@ -63,6 +66,18 @@ pub struct ZeroTail;
 impl TailReader for ZeroTail {
     fn scan(&self, _start: usize, _end: usize) -> TailScan {
         TailScan::Zero
+    }
+}
+
+/// A tail already looked at: the answer for the one range the core ever
+/// asks about, `[kind.size, sz)` (the FFI layer scans a tail that lies on a
+/// page it has read anyway at once, which is cheaper than byte-wise lazy
+/// reads and means the same: those bytes cannot fault).
+pub struct ScannedTail(pub TailScan);
+
+impl TailReader for ScannedTail {
+    fn scan(&self, _start: usize, _end: usize) -> TailScan {
+        self.0
     }
 }
 
@@ -141,10 +156,12 @@ impl<'t> OptsImage<'t> {
         self.sz
     }
 
-    /// `OPTS_HAS(opts, field)`: the field lies entirely inside `sz`.
+    /// `OPTS_HAS(opts, field)`: the field lies entirely inside `sz`. (For
+    /// the fields of our struct, comparing with `min(sz, size)` is the same
+    /// test, and it folds away wherever the compiler knows `sz ≥ size`.)
     #[inline(always)]
     fn has(&self, off: usize, len: usize) -> bool {
-        self.sz >= off + len
+        self.sz.min(self.kind.size) >= off + len
     }
 
     #[inline(always)]
@@ -185,7 +202,8 @@ impl<'t> OptsImage<'t> {
     /// `libbpf_is_mem_zeroed(opts + off, (ssize_t)(sz - off))`: every byte in
     /// `[off, sz)` is zero. The length is computed modulo 2^64 and read as
     /// signed, so a "negative" length (sz < off, or sz - off ≥ 2^63) checks
-    /// nothing, exactly as in libbpf (SPEC §4.1 quirk (b), §4.3).
+    /// nothing, exactly as in libbpf (docs/libbpf-behaviour.md#opts_valid, (b),
+    /// and #opts_zeroed).
     #[inline(always)]
     pub fn zeroed_from(&self, off: usize) -> Result<bool> {
         let len = self.sz.wrapping_sub(off) as isize;
@@ -202,13 +220,7 @@ impl<'t> OptsImage<'t> {
         let known = self.kind.size;
         if off < known {
             let stop = end.min(known);
-            // OR-fold instead of an early-exit search: branch-free, and the
-            // compiler vectorises it over these few dozen bytes.
-            if self
-                .head
-                .get(off..stop)
-                .is_some_and(|b| b.iter().fold(0u8, |acc, &x| acc | x) != 0)
-            {
+            if self.head.get(off..stop).is_some_and(|b| !all_zero(b)) {
                 return Ok(false);
             }
         }
@@ -231,6 +243,23 @@ impl<'t> OptsImage<'t> {
     }
 }
 
+/// Every byte of `b` is zero: OR-folded eight bytes at a time (a few
+/// dozen bytes at most; with the constant ranges of the hot paths each
+/// chunk is one load and one test).
+#[inline(always)]
+fn all_zero(b: &[u8]) -> bool {
+    let chunks = b.chunks_exact(8);
+    let rest = chunks.remainder();
+    let mut any = 0u64;
+    for c in chunks {
+        any |= u64::from_ne_bytes(c.try_into().unwrap_or([1; 8]));
+    }
+    for &x in rest {
+        any |= u64::from(x);
+    }
+    any == 0
+}
+
 /// Why OPTS_VALID rejected the caller's opts; the FFI layer prints it as
 /// libbpf does, then returns `-EINVAL` (or `-EFAULT` for an unreadable tail).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,7 +271,8 @@ pub enum Warning {
     /// bpflink only: the bytes past our struct could not be read (libbpf
     /// would crash reading them).
     OptsUnreadable { type_name: &'static CStr, sz: usize },
-    /// `libbpf: failed to dup FD <fd> to FD > 2: <-errno>` (SPEC §2.4).
+    /// `libbpf: failed to dup FD <fd> to FD > 2: <-errno>`
+    /// (docs/libbpf-behaviour.md#fd-hygiene).
     DupFailed { fd: i32, errno: Errno },
 }
 
@@ -258,7 +288,8 @@ impl Log for Silent {
     fn warn(&mut self, _warning: Warning) {}
 }
 
-/// `OPTS_VALID(opts, type)` (SPEC §4.1). `None` (a NULL pointer) is valid.
+/// `OPTS_VALID(opts, type)` (docs/libbpf-behaviour.md#opts_valid). `None` (a
+/// NULL pointer) is valid.
 #[inline(always)]
 pub fn validate<L: Log + ?Sized>(opts: Option<&OptsImage<'_>>, log: &mut L) -> Result<()> {
     match opts {

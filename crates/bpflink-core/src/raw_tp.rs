@@ -1,5 +1,6 @@
-//! `bpf_raw_tracepoint_open(_opts)` (SPEC §3): also the target of
-//! `bpf_link_create`'s fallback.
+//! `bpf_raw_tracepoint_open(_opts)`
+//! (docs/libbpf-behaviour.md#the-other-low-level-calls): also the target of
+//! `bpf_link_create`'s fallback (docs/libbpf-behaviour.md#the-raw_tp-fallback).
 
 use super::abi::raw_tp as o;
 use super::errno::Result;

@@ -1,5 +1,6 @@
-//! libbpf's error helpers, the pure half (SPEC §5.3, §5.4; libbpf 1.7.0
-//! `libbpf_utils.c` and `libbpf.c`):
+//! libbpf's error helpers, the pure half
+//! (docs/libbpf-behaviour.md#error-helpers; libbpf 1.7.0 `libbpf_utils.c` and
+//! `libbpf.c`):
 //! - `libbpf_strerror`: which text goes into the caller's buffer and what is
 //!   returned ([`plan`]); the FFI layer does the byte writes and, for
 //!   ordinary errno values, calls the C library's XSI `strerror_r`.
@@ -27,7 +28,8 @@ pub const LIBBPF_ERRNO_END: i32 = 4014;
 
 /// `libbpf_strerror_table`, indexed by `err - 4000`. 4006
 /// (`LIBBPF_ERRNO__LOAD`) has no entry: libbpf then prints a NULL `%s`,
-/// which glibc renders as `(null)` (SPEC §5.4, measured).
+/// which glibc renders as `(null)` (measured;
+/// docs/libbpf-behaviour.md#error-helpers).
 const LIBBPF_MESSAGES: [Option<&str>; (LIBBPF_ERRNO_END - LIBBPF_ERRNO_START) as usize] = [
     Some("Something wrong in libelf"),
     Some("BPF object format invalid"),

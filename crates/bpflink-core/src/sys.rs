@@ -5,7 +5,8 @@
 //! fake kernels that interpose `syscall` see every call we make, from the
 //! shared and the static library alike. fd hygiene uses libc's `fcntl` and
 //! `close`. This module is also the only place that reads `errno` after a
-//! call; `ffi::ret` is the only place that writes it for the caller.
+//! call; the C library's `src/ret.rs` is the only place that writes it for
+//! the caller.
 
 use core::ffi::CStr;
 
@@ -88,8 +89,8 @@ pub unsafe fn close_fd(fd: i32) -> Result<()> {
     check(unsafe { libc::close(fd) })
 }
 
-/// Writes `errno` for the C caller (used only by `ffi::ret` and the print
-/// path, which must leave errno as it found it).
+/// Writes `errno` for the C caller (used only by the C library's
+/// `src/ret.rs` and its print path, which must leave errno as it found it).
 pub fn store_errno(e: i32) {
     set_errno(e);
 }
@@ -118,18 +119,46 @@ pub enum Probe {
     /// Part of the range is not mapped (or not readable): `EFAULT`.
     Unmapped,
     /// The kernel would not do it (a seccomp filter or gVisor answering
-    /// `process_vm_readv` or `getpid` with `EPERM`, `ENOSYS`, …): nothing is
-    /// known about the memory.
+    /// `process_vm_readv` or `getpid` with `EPERM`, `ENOSYS`, …, or with
+    /// `EFAULT` even for memory that is certainly mapped): nothing is known
+    /// about the memory.
     Unavailable,
 }
 
 /// Copies `buf.len()` bytes of our own memory at `addr` into `buf` through
 /// the kernel (`process_vm_readv` on ourselves), which reports unmapped
 /// memory as `EFAULT` instead of faulting. Never reads `addr` directly.
+///
+/// Only a kernel that demonstrably reads is believed: a fault is confirmed
+/// by reading a byte that is certainly mapped (the first byte of `buf`),
+/// so a seccomp filter that answers `EFAULT` for every call makes the
+/// reader [`Probe::Unavailable`], not the memory unmapped.
 pub fn read_fault_free(addr: usize, buf: &mut [u8]) -> Probe {
     if buf.is_empty() {
         return Probe::Read;
     }
+    let saved = errno();
+    let probe = match vm_read(addr, buf) {
+        Ok(n) if n == buf.len() => Probe::Read,
+        // The kernel copies page by page: a short count means the next page
+        // is not mapped (it stopped there), so the range is not all mapped.
+        Ok(_) => Probe::Unmapped,
+        Err(libc::EFAULT) => {
+            let mut one = 0u8;
+            let known_mapped = buf.as_ptr() as usize;
+            match vm_read(known_mapped, core::slice::from_mut(&mut one)) {
+                Ok(1) => Probe::Unmapped,
+                _ => Probe::Unavailable,
+            }
+        }
+        Err(_) => Probe::Unavailable,
+    };
+    set_errno(saved);
+    probe
+}
+
+/// One `process_vm_readv(getpid(), buf ← addr)`: bytes copied, or errno.
+fn vm_read(addr: usize, buf: &mut [u8]) -> core::result::Result<usize, i32> {
     let local = libc::iovec {
         iov_base: buf.as_mut_ptr().cast(),
         iov_len: buf.len(),
@@ -138,21 +167,11 @@ pub fn read_fault_free(addr: usize, buf: &mut [u8]) -> Probe {
         iov_base: addr as *mut libc::c_void,
         iov_len: buf.len(),
     };
-    let saved = errno();
     // SAFETY: getpid has no preconditions. `local` describes our own
     // writable buffer; the kernel validates `remote` and fails with EFAULT
-    // instead of faulting. One remote element is never split, so the answer
-    // is all of it or an error.
+    // (or copies less) instead of faulting.
     let n = unsafe { libc::process_vm_readv(libc::getpid(), &local, 1, &remote, 1, 0) };
-    let e = errno();
-    set_errno(saved);
-    if n >= 0 && n as usize == buf.len() {
-        Probe::Read
-    } else if n < 0 && e == libc::EFAULT {
-        Probe::Unmapped
-    } else {
-        Probe::Unavailable
-    }
+    if n < 0 { Err(errno()) } else { Ok(n as usize) }
 }
 
 /// [`read_fault_free`], `true` only when every byte was read.

@@ -37,7 +37,10 @@ impl<const N: usize> FixedStr<N> {
         out
     }
 
-    /// Appends `s`, as much of it as fits before the final NUL.
+    /// Appends `s`, as much of it as fits before the final NUL. Out of line
+    /// (as are the number formatters): messages and trace lines are cold,
+    /// and the library's size counts.
+    #[inline(never)]
     pub fn push(&mut self, s: &[u8]) -> &mut Self {
         let room = N.saturating_sub(1).saturating_sub(self.len);
         let n = s.len().min(room);
@@ -64,6 +67,7 @@ impl<const N: usize> FixedStr<N> {
     }
 
     /// Appends `v` in decimal.
+    #[inline(never)]
     pub fn push_u64(&mut self, mut v: u64) -> &mut Self {
         let mut digits = [0u8; 20];
         let mut i = digits.len();
@@ -81,6 +85,7 @@ impl<const N: usize> FixedStr<N> {
     }
 
     /// Appends `v` as `0x` and lower-case hex digits, like C's `%p`.
+    #[inline(never)]
     pub fn push_hex(&mut self, v: u64) -> &mut Self {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut digits = [0u8; 16];

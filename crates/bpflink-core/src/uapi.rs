@@ -1,6 +1,7 @@
-//! The kernel and libbpf ABI facts the link API needs (SPEC §9), written
-//! once: command numbers, attach and link types, flags, and the byte layout
-//! of the `union bpf_attr` arms bpflink fills.
+//! The kernel and libbpf ABI facts the link API needs
+//! (docs/libbpf-behaviour.md#uapi-numbers), written once: command numbers,
+//! attach and link types, flags, and the byte layout of the `union bpf_attr`
+//! arms bpflink fills.
 //!
 //! We carry our own numbers instead of the system `<linux/bpf.h>`, which is
 //! from Linux 6.1 here and lacks TCX, netfilter, uprobe_multi, netkit and the
@@ -106,14 +107,15 @@ pub mod link_type {
     pub const MAX: u32 = 15;
 }
 
-/// Flags (SPEC §9.4).
+/// Flags (docs/libbpf-behaviour.md#flags).
 pub mod flags {
     pub const BPF_F_ALLOW_OVERRIDE: u32 = 1 << 0;
     pub const BPF_F_ALLOW_MULTI: u32 = 1 << 1;
     pub const BPF_F_REPLACE: u32 = 1 << 2;
     pub const BPF_F_BEFORE: u32 = 1 << 3;
     pub const BPF_F_AFTER: u32 = 1 << 4;
-    /// OR-ed in by libbpf when `relative_id` is used (SPEC §2.2).
+    /// OR-ed in by libbpf when `relative_id` is used
+    /// (docs/libbpf-behaviour.md#the-per-attach-type-branches).
     pub const BPF_F_ID: u32 = 1 << 5;
     pub const BPF_F_PREORDER: u32 = 1 << 6;
     pub const BPF_F_LINK: u32 = 1 << 13;
@@ -126,8 +128,8 @@ pub mod flags {
 }
 
 /// Byte offsets inside `union bpf_attr`, and how many bytes libbpf 1.7.0
-/// passes for each command (`offsetofend(union bpf_attr, <arm>)`, SPEC §2.3,
-/// §3, §9.3).
+/// passes for each command (`offsetofend(union bpf_attr, <arm>)`,
+/// docs/libbpf-behaviour.md#the-attr-arms).
 pub mod attr {
     /// `attr.link_create`: 64 bytes since libbpf 1.3 (uprobe_multi is the
     /// largest arm).

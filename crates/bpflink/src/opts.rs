@@ -7,7 +7,7 @@
 use bpflink_core::abi;
 use bpflink_core::opts::{MAX_OPTS_SIZE, OptsImage, OptsKind, ZeroTail};
 
-/// One opts struct of kind `K`, all zero but `sz`.
+/// One opts struct of the given [`OptsKind`], all zero but `sz`.
 #[derive(Clone, Copy)]
 pub(crate) struct OptsBytes {
     kind: OptsKind,

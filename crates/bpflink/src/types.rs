@@ -10,15 +10,13 @@ use bpflink_core::uapi::{attach as a, link_type as l};
 macro_rules! named_u32 {
     (
         $(#[$meta:meta])*
-        $ty:ident, $what:literal, $table:ident {
-            $( $(#[$cmeta:meta])* $konst:ident = $val:expr => $name:literal, )*
+        $ty:ident, $what:literal, $names:expr, $max:expr; {
+            $( $(#[$cmeta:meta])* $konst:ident = $val:expr $(=> $name:literal)?, )*
         }
     ) => {
         $(#[$meta])*
         #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $ty(pub u32);
-
-        const $table: &[(u32, &str)] = &[ $( ($val, $name), )* ];
 
         impl $ty {
             $( $(#[$cmeta])* pub const $konst: $ty = $ty($val); )*
@@ -26,12 +24,12 @@ macro_rules! named_u32 {
             /// libbpf 1.7.0's name for this value (`None` for a value it
             /// does not know).
             pub fn name(self) -> Option<&'static str> {
-                $table.iter().find(|(v, _)| *v == self.0).map(|&(_, n)| n)
+                ($names)(self.0)
             }
 
             /// The value with libbpf's name `name`.
             pub fn from_name(name: &str) -> Option<$ty> {
-                $table.iter().find(|(_, n)| *n == name).map(|&(v, _)| $ty(v))
+                (0..$max).map($ty).find(|v| v.name() == Some(name))
             }
         }
 
@@ -68,132 +66,182 @@ macro_rules! named_u32 {
     };
 }
 
+/// A name from one of the core's tables (libbpf 1.7.0's
+/// `libbpf_bpf_attach_type_str` / `_link_type_str`, which the C library
+/// exports too: one table for both products).
+fn core_name(name: Option<&'static std::ffi::CStr>) -> Option<&'static str> {
+    name.and_then(|n| n.to_str().ok())
+}
+
 named_u32! {
     /// A raw `enum bpf_attach_type` value, as the kernel reports it in link
     /// info (any value is representable; [`AttachType::name`] knows libbpf
     /// 1.7.0's names).
-    AttachType, "attach_type", ATTACH_TYPE_NAMES {
-        CGROUP_INET_INGRESS = a::CGROUP_INET_INGRESS => "cgroup_inet_ingress",
-        CGROUP_INET_EGRESS = a::CGROUP_INET_EGRESS => "cgroup_inet_egress",
-        CGROUP_INET_SOCK_CREATE = a::CGROUP_INET_SOCK_CREATE => "cgroup_inet_sock_create",
-        CGROUP_SOCK_OPS = a::CGROUP_SOCK_OPS => "cgroup_sock_ops",
-        SK_SKB_STREAM_PARSER = a::SK_SKB_STREAM_PARSER => "sk_skb_stream_parser",
-        SK_SKB_STREAM_VERDICT = a::SK_SKB_STREAM_VERDICT => "sk_skb_stream_verdict",
-        CGROUP_DEVICE = a::CGROUP_DEVICE => "cgroup_device",
-        SK_MSG_VERDICT = a::SK_MSG_VERDICT => "sk_msg_verdict",
-        CGROUP_INET4_BIND = a::CGROUP_INET4_BIND => "cgroup_inet4_bind",
-        CGROUP_INET6_BIND = a::CGROUP_INET6_BIND => "cgroup_inet6_bind",
-        CGROUP_INET4_CONNECT = a::CGROUP_INET4_CONNECT => "cgroup_inet4_connect",
-        CGROUP_INET6_CONNECT = a::CGROUP_INET6_CONNECT => "cgroup_inet6_connect",
-        CGROUP_INET4_POST_BIND = a::CGROUP_INET4_POST_BIND => "cgroup_inet4_post_bind",
-        CGROUP_INET6_POST_BIND = a::CGROUP_INET6_POST_BIND => "cgroup_inet6_post_bind",
-        CGROUP_UDP4_SENDMSG = a::CGROUP_UDP4_SENDMSG => "cgroup_udp4_sendmsg",
-        CGROUP_UDP6_SENDMSG = a::CGROUP_UDP6_SENDMSG => "cgroup_udp6_sendmsg",
-        LIRC_MODE2 = a::LIRC_MODE2 => "lirc_mode2",
-        FLOW_DISSECTOR = a::FLOW_DISSECTOR => "flow_dissector",
-        CGROUP_SYSCTL = a::CGROUP_SYSCTL => "cgroup_sysctl",
-        CGROUP_UDP4_RECVMSG = a::CGROUP_UDP4_RECVMSG => "cgroup_udp4_recvmsg",
-        CGROUP_UDP6_RECVMSG = a::CGROUP_UDP6_RECVMSG => "cgroup_udp6_recvmsg",
-        CGROUP_GETSOCKOPT = a::CGROUP_GETSOCKOPT => "cgroup_getsockopt",
-        CGROUP_SETSOCKOPT = a::CGROUP_SETSOCKOPT => "cgroup_setsockopt",
-        TRACE_RAW_TP = a::TRACE_RAW_TP => "trace_raw_tp",
-        TRACE_FENTRY = a::TRACE_FENTRY => "trace_fentry",
-        TRACE_FEXIT = a::TRACE_FEXIT => "trace_fexit",
-        MODIFY_RETURN = a::MODIFY_RETURN => "modify_return",
-        LSM_MAC = a::LSM_MAC => "lsm_mac",
-        TRACE_ITER = a::TRACE_ITER => "trace_iter",
-        CGROUP_INET4_GETPEERNAME = a::CGROUP_INET4_GETPEERNAME => "cgroup_inet4_getpeername",
-        CGROUP_INET6_GETPEERNAME = a::CGROUP_INET6_GETPEERNAME => "cgroup_inet6_getpeername",
-        CGROUP_INET4_GETSOCKNAME = a::CGROUP_INET4_GETSOCKNAME => "cgroup_inet4_getsockname",
-        CGROUP_INET6_GETSOCKNAME = a::CGROUP_INET6_GETSOCKNAME => "cgroup_inet6_getsockname",
-        XDP_DEVMAP = a::XDP_DEVMAP => "xdp_devmap",
-        CGROUP_INET_SOCK_RELEASE = a::CGROUP_INET_SOCK_RELEASE => "cgroup_inet_sock_release",
-        XDP_CPUMAP = a::XDP_CPUMAP => "xdp_cpumap",
-        SK_LOOKUP = a::SK_LOOKUP => "sk_lookup",
-        XDP = a::XDP => "xdp",
-        SK_SKB_VERDICT = a::SK_SKB_VERDICT => "sk_skb_verdict",
-        SK_REUSEPORT_SELECT = a::SK_REUSEPORT_SELECT => "sk_reuseport_select",
+    AttachType, "attach_type",
+    |v| core_name(bpflink_core::names::attach_type_str(v)), a::MAX; {
+        CGROUP_INET_INGRESS = a::CGROUP_INET_INGRESS,
+        CGROUP_INET_EGRESS = a::CGROUP_INET_EGRESS,
+        CGROUP_INET_SOCK_CREATE = a::CGROUP_INET_SOCK_CREATE,
+        CGROUP_SOCK_OPS = a::CGROUP_SOCK_OPS,
+        SK_SKB_STREAM_PARSER = a::SK_SKB_STREAM_PARSER,
+        SK_SKB_STREAM_VERDICT = a::SK_SKB_STREAM_VERDICT,
+        CGROUP_DEVICE = a::CGROUP_DEVICE,
+        SK_MSG_VERDICT = a::SK_MSG_VERDICT,
+        CGROUP_INET4_BIND = a::CGROUP_INET4_BIND,
+        CGROUP_INET6_BIND = a::CGROUP_INET6_BIND,
+        CGROUP_INET4_CONNECT = a::CGROUP_INET4_CONNECT,
+        CGROUP_INET6_CONNECT = a::CGROUP_INET6_CONNECT,
+        CGROUP_INET4_POST_BIND = a::CGROUP_INET4_POST_BIND,
+        CGROUP_INET6_POST_BIND = a::CGROUP_INET6_POST_BIND,
+        CGROUP_UDP4_SENDMSG = a::CGROUP_UDP4_SENDMSG,
+        CGROUP_UDP6_SENDMSG = a::CGROUP_UDP6_SENDMSG,
+        LIRC_MODE2 = a::LIRC_MODE2,
+        FLOW_DISSECTOR = a::FLOW_DISSECTOR,
+        CGROUP_SYSCTL = a::CGROUP_SYSCTL,
+        CGROUP_UDP4_RECVMSG = a::CGROUP_UDP4_RECVMSG,
+        CGROUP_UDP6_RECVMSG = a::CGROUP_UDP6_RECVMSG,
+        CGROUP_GETSOCKOPT = a::CGROUP_GETSOCKOPT,
+        CGROUP_SETSOCKOPT = a::CGROUP_SETSOCKOPT,
+        TRACE_RAW_TP = a::TRACE_RAW_TP,
+        TRACE_FENTRY = a::TRACE_FENTRY,
+        TRACE_FEXIT = a::TRACE_FEXIT,
+        MODIFY_RETURN = a::MODIFY_RETURN,
+        LSM_MAC = a::LSM_MAC,
+        TRACE_ITER = a::TRACE_ITER,
+        CGROUP_INET4_GETPEERNAME = a::CGROUP_INET4_GETPEERNAME,
+        CGROUP_INET6_GETPEERNAME = a::CGROUP_INET6_GETPEERNAME,
+        CGROUP_INET4_GETSOCKNAME = a::CGROUP_INET4_GETSOCKNAME,
+        CGROUP_INET6_GETSOCKNAME = a::CGROUP_INET6_GETSOCKNAME,
+        XDP_DEVMAP = a::XDP_DEVMAP,
+        CGROUP_INET_SOCK_RELEASE = a::CGROUP_INET_SOCK_RELEASE,
+        XDP_CPUMAP = a::XDP_CPUMAP,
+        SK_LOOKUP = a::SK_LOOKUP,
+        XDP = a::XDP,
+        SK_SKB_VERDICT = a::SK_SKB_VERDICT,
+        SK_REUSEPORT_SELECT = a::SK_REUSEPORT_SELECT,
         SK_REUSEPORT_SELECT_OR_MIGRATE = a::SK_REUSEPORT_SELECT_OR_MIGRATE
-            => "sk_reuseport_select_or_migrate",
-        PERF_EVENT = a::PERF_EVENT => "perf_event",
-        TRACE_KPROBE_MULTI = a::TRACE_KPROBE_MULTI => "trace_kprobe_multi",
-        LSM_CGROUP = a::LSM_CGROUP => "lsm_cgroup",
-        STRUCT_OPS = a::STRUCT_OPS => "struct_ops",
-        NETFILTER = a::NETFILTER => "netfilter",
-        TCX_INGRESS = a::TCX_INGRESS => "tcx_ingress",
-        TCX_EGRESS = a::TCX_EGRESS => "tcx_egress",
-        TRACE_UPROBE_MULTI = a::TRACE_UPROBE_MULTI => "trace_uprobe_multi",
-        CGROUP_UNIX_CONNECT = a::CGROUP_UNIX_CONNECT => "cgroup_unix_connect",
-        CGROUP_UNIX_SENDMSG = a::CGROUP_UNIX_SENDMSG => "cgroup_unix_sendmsg",
-        CGROUP_UNIX_RECVMSG = a::CGROUP_UNIX_RECVMSG => "cgroup_unix_recvmsg",
-        CGROUP_UNIX_GETPEERNAME = a::CGROUP_UNIX_GETPEERNAME => "cgroup_unix_getpeername",
-        CGROUP_UNIX_GETSOCKNAME = a::CGROUP_UNIX_GETSOCKNAME => "cgroup_unix_getsockname",
-        NETKIT_PRIMARY = a::NETKIT_PRIMARY => "netkit_primary",
-        NETKIT_PEER = a::NETKIT_PEER => "netkit_peer",
-        TRACE_KPROBE_SESSION = a::TRACE_KPROBE_SESSION => "trace_kprobe_session",
-        TRACE_UPROBE_SESSION = a::TRACE_UPROBE_SESSION => "trace_uprobe_session",
-        TRACE_FSESSION = a::TRACE_FSESSION => "trace_fsession",
+           ,
+        PERF_EVENT = a::PERF_EVENT,
+        TRACE_KPROBE_MULTI = a::TRACE_KPROBE_MULTI,
+        LSM_CGROUP = a::LSM_CGROUP,
+        STRUCT_OPS = a::STRUCT_OPS,
+        NETFILTER = a::NETFILTER,
+        TCX_INGRESS = a::TCX_INGRESS,
+        TCX_EGRESS = a::TCX_EGRESS,
+        TRACE_UPROBE_MULTI = a::TRACE_UPROBE_MULTI,
+        CGROUP_UNIX_CONNECT = a::CGROUP_UNIX_CONNECT,
+        CGROUP_UNIX_SENDMSG = a::CGROUP_UNIX_SENDMSG,
+        CGROUP_UNIX_RECVMSG = a::CGROUP_UNIX_RECVMSG,
+        CGROUP_UNIX_GETPEERNAME = a::CGROUP_UNIX_GETPEERNAME,
+        CGROUP_UNIX_GETSOCKNAME = a::CGROUP_UNIX_GETSOCKNAME,
+        NETKIT_PRIMARY = a::NETKIT_PRIMARY,
+        NETKIT_PEER = a::NETKIT_PEER,
+        TRACE_KPROBE_SESSION = a::TRACE_KPROBE_SESSION,
+        TRACE_UPROBE_SESSION = a::TRACE_UPROBE_SESSION,
+        TRACE_FSESSION = a::TRACE_FSESSION,
     }
 }
 
 named_u32! {
     /// A raw `enum bpf_link_type` value (libbpf 1.7.0's names).
-    LinkType, "link_type", LINK_TYPE_NAMES {
-        UNSPEC = l::UNSPEC => "unspec",
-        RAW_TRACEPOINT = l::RAW_TRACEPOINT => "raw_tracepoint",
-        TRACING = l::TRACING => "tracing",
-        CGROUP = l::CGROUP => "cgroup",
-        ITER = l::ITER => "iter",
-        NETNS = l::NETNS => "netns",
-        XDP = l::XDP => "xdp",
-        PERF_EVENT = l::PERF_EVENT => "perf_event",
-        KPROBE_MULTI = l::KPROBE_MULTI => "kprobe_multi",
-        STRUCT_OPS = l::STRUCT_OPS => "struct_ops",
-        NETFILTER = l::NETFILTER => "netfilter",
-        TCX = l::TCX => "tcx",
-        UPROBE_MULTI = l::UPROBE_MULTI => "uprobe_multi",
-        NETKIT = l::NETKIT => "netkit",
-        SOCKMAP = l::SOCKMAP => "sockmap",
+    LinkType, "link_type",
+    |v| core_name(bpflink_core::names::link_type_str(v)), l::MAX; {
+        UNSPEC = l::UNSPEC,
+        RAW_TRACEPOINT = l::RAW_TRACEPOINT,
+        TRACING = l::TRACING,
+        CGROUP = l::CGROUP,
+        ITER = l::ITER,
+        NETNS = l::NETNS,
+        XDP = l::XDP,
+        PERF_EVENT = l::PERF_EVENT,
+        KPROBE_MULTI = l::KPROBE_MULTI,
+        STRUCT_OPS = l::STRUCT_OPS,
+        NETFILTER = l::NETFILTER,
+        TCX = l::TCX,
+        UPROBE_MULTI = l::UPROBE_MULTI,
+        NETKIT = l::NETKIT,
+        SOCKMAP = l::SOCKMAP,
     }
 }
 
 named_u32! {
     /// A raw `enum bpf_prog_type` value (libbpf 1.7.0's names).
-    ProgType, "prog_type", PROG_TYPE_NAMES {
-        UNSPEC = 0 => "unspec",
-        SOCKET_FILTER = 1 => "socket_filter",
-        KPROBE = 2 => "kprobe",
-        SCHED_CLS = 3 => "sched_cls",
-        SCHED_ACT = 4 => "sched_act",
-        TRACEPOINT = 5 => "tracepoint",
-        XDP = 6 => "xdp",
-        PERF_EVENT = 7 => "perf_event",
-        CGROUP_SKB = 8 => "cgroup_skb",
-        CGROUP_SOCK = 9 => "cgroup_sock",
-        LWT_IN = 10 => "lwt_in",
-        LWT_OUT = 11 => "lwt_out",
-        LWT_XMIT = 12 => "lwt_xmit",
-        SOCK_OPS = 13 => "sock_ops",
-        SK_SKB = 14 => "sk_skb",
-        CGROUP_DEVICE = 15 => "cgroup_device",
-        SK_MSG = 16 => "sk_msg",
-        RAW_TRACEPOINT = 17 => "raw_tracepoint",
-        CGROUP_SOCK_ADDR = 18 => "cgroup_sock_addr",
-        LWT_SEG6LOCAL = 19 => "lwt_seg6local",
-        LIRC_MODE2 = 20 => "lirc_mode2",
-        SK_REUSEPORT = 21 => "sk_reuseport",
-        FLOW_DISSECTOR = 22 => "flow_dissector",
-        CGROUP_SYSCTL = 23 => "cgroup_sysctl",
-        RAW_TRACEPOINT_WRITABLE = 24 => "raw_tracepoint_writable",
-        CGROUP_SOCKOPT = 25 => "cgroup_sockopt",
-        TRACING = 26 => "tracing",
-        STRUCT_OPS = 27 => "struct_ops",
-        EXT = 28 => "ext",
-        LSM = 29 => "lsm",
-        SK_LOOKUP = 30 => "sk_lookup",
-        SYSCALL = 31 => "syscall",
-        NETFILTER = 32 => "netfilter",
+    ProgType, "prog_type", prog_type_name, 64; {
+        UNSPEC = 0,
+        SOCKET_FILTER = 1,
+        KPROBE = 2,
+        SCHED_CLS = 3,
+        SCHED_ACT = 4,
+        TRACEPOINT = 5,
+        XDP = 6,
+        PERF_EVENT = 7,
+        CGROUP_SKB = 8,
+        CGROUP_SOCK = 9,
+        LWT_IN = 10,
+        LWT_OUT = 11,
+        LWT_XMIT = 12,
+        SOCK_OPS = 13,
+        SK_SKB = 14,
+        CGROUP_DEVICE = 15,
+        SK_MSG = 16,
+        RAW_TRACEPOINT = 17,
+        CGROUP_SOCK_ADDR = 18,
+        LWT_SEG6LOCAL = 19,
+        LIRC_MODE2 = 20,
+        SK_REUSEPORT = 21,
+        FLOW_DISSECTOR = 22,
+        CGROUP_SYSCTL = 23,
+        RAW_TRACEPOINT_WRITABLE = 24,
+        CGROUP_SOCKOPT = 25,
+        TRACING = 26,
+        STRUCT_OPS = 27,
+        EXT = 28,
+        LSM = 29,
+        SK_LOOKUP = 30,
+        SYSCALL = 31,
+        NETFILTER = 32,
     }
+}
+
+/// libbpf 1.7.0's `prog_type_name[]` (only the Rust crate names program
+/// types: the C library exports no such function).
+fn prog_type_name(v: u32) -> Option<&'static str> {
+    Some(match v {
+        0 => "unspec",
+        1 => "socket_filter",
+        2 => "kprobe",
+        3 => "sched_cls",
+        4 => "sched_act",
+        5 => "tracepoint",
+        6 => "xdp",
+        7 => "perf_event",
+        8 => "cgroup_skb",
+        9 => "cgroup_sock",
+        10 => "lwt_in",
+        11 => "lwt_out",
+        12 => "lwt_xmit",
+        13 => "sock_ops",
+        14 => "sk_skb",
+        15 => "cgroup_device",
+        16 => "sk_msg",
+        17 => "raw_tracepoint",
+        18 => "cgroup_sock_addr",
+        19 => "lwt_seg6local",
+        20 => "lirc_mode2",
+        21 => "sk_reuseport",
+        22 => "flow_dissector",
+        23 => "cgroup_sysctl",
+        24 => "raw_tracepoint_writable",
+        25 => "cgroup_sockopt",
+        26 => "tracing",
+        27 => "struct_ops",
+        28 => "ext",
+        29 => "lsm",
+        30 => "sk_lookup",
+        31 => "syscall",
+        32 => "netfilter",
+        _ => return None,
+    })
 }
 
 /// Defines a closed enum of attach types a builder accepts.

@@ -748,9 +748,9 @@ fn pin_and_open_errors_explain_bpffs() {
 }
 
 /// A freplace needs an EXT program, which this kernel refuses to load
-/// (KERNEL.md §1); the builder still sends the right attr: with an XDP
-/// program as both sides the kernel answers EINVAL, which the API reports
-/// for `Create("freplace")`.
+/// (docs/kernel-facts.md#programs-this-kernel-will-not-load); the builder
+/// still sends the right attr: with an XDP program as both sides the kernel
+/// answers EINVAL, which the API reports for `Create("freplace")`.
 #[test]
 fn freplace_with_wrong_program_is_einval() {
     run(|_| {

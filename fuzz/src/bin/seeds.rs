@@ -1,7 +1,8 @@
-//! Writes the seed corpus (`seeds <dir>`): one small file per interesting
-//! case of SPEC §2–§4: every attach-type branch with its union member set,
-//! every class of `sz` (too small, old caller, exact, past the mapped bytes,
-//! "negative", huge), non-zero extra bytes and padding, the combination
+//! Writes the seed corpus (`seeds <dir>`): one small file per interesting case
+//! of docs/libbpf-behaviour.md (opts-structs-and-sz, bpf_link_create,
+//! the-other-low-level-calls): every attach-type branch with its union member
+//! set, every class of `sz` (too small, old caller, exact, past the mapped
+//! bytes, "negative", huge), non-zero extra bytes and padding, the combination
 //! checks, the raw_tp fallback, the fd hygiene (dup ok / dup failing), and
 //! NULL opts for every function. `make fuzz` regenerates it before running.
 use bpflink_fuzz::case::{Case, Func};
@@ -492,7 +493,8 @@ fn main() {
         DUP_EMFILE,
         &[],
     );
-    // dup failing with EINVAL looks like the kernel's EINVAL (SPEC, [1.7.0] edge).
+    // dup failing with EINVAL looks like the kernel's EINVAL (the edge in
+    // docs/libbpf-behaviour.md#the-raw_tp-fallback).
     o.put(
         "hygiene-dup-einval-fallback",
         lc,
