@@ -9,6 +9,11 @@ use clap::{CommandFactory, Parser};
 use crate::commands::Command;
 use crate::failure::Failure;
 
+/// What `bpflink version` and `--version` print after "bpflink ": the
+/// crate's version and the libbpf release whose link API it implements
+/// (the Makefile's LIBBPF_ABI; a test checks they agree).
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (libbpf v1.7.0 link API)");
+
 /// The long help's closing text: what every command shares.
 const AFTER_HELP: &str = "\
 Needs root (CAP_BPF / CAP_SYS_ADMIN). Interface names and cgroup paths are
@@ -24,7 +29,7 @@ See bpflink(1) for the output formats.";
 #[derive(Parser)]
 #[command(
     name = "bpflink",
-    version = concat!(env!("CARGO_PKG_VERSION"), " (libbpf v1.7.0 link API)"),
+    version = VERSION,
     after_help = AFTER_HELP,
     subcommand_value_name = "COMMAND",
     disable_help_subcommand = false,
@@ -109,5 +114,30 @@ fn command_path(args: &[OsString]) -> String {
     match named {
         Some(name) => format!("bpflink {name}"),
         None => "bpflink".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The libbpf release named in the version text is the Makefile's
+    /// LIBBPF_ABI (checked where the repository is at hand, not in a
+    /// packaged crate).
+    #[test]
+    fn version_names_the_libbpf_abi() {
+        let makefile = concat!(env!("CARGO_MANIFEST_DIR"), "/../../Makefile");
+        let Ok(text) = std::fs::read_to_string(makefile) else {
+            return;
+        };
+        let abi = text
+            .lines()
+            .find_map(|l| l.strip_prefix("LIBBPF_ABI"))
+            .and_then(|l| l.split(":=").nth(1))
+            .map(str::trim)
+            .unwrap_or_default();
+        assert!(
+            super::VERSION.ends_with(&format!("(libbpf v{abi} link API)")),
+            "{} vs LIBBPF_ABI {abi}",
+            super::VERSION
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! `bpflink version`.
 
+use crate::cli;
 use crate::failure::Failure;
 use crate::out::Out;
 
@@ -8,8 +9,5 @@ use crate::out::Out;
 pub struct Args {}
 
 pub fn run(_: &Args, out: &mut Out) -> Result<(), Failure> {
-    out.line(&format!(
-        "bpflink {} (libbpf v1.7.0 link API)",
-        env!("CARGO_PKG_VERSION")
-    ))
+    out.line(&format!("bpflink {}", cli::VERSION))
 }
