@@ -223,4 +223,3 @@ mod tests {
         assert!(!u.truncated());
     }
 }
-

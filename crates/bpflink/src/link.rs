@@ -29,6 +29,7 @@ use bpflink_core::sys::SYS;
 use bpflink_core::uapi::flags;
 
 use super::opts::OptsBytes;
+use super::probe::{KprobeLink, PerfOwned, TracepointLink, UprobeLink, UprobeMultiByName};
 
 /// Takes ownership of an fd the kernel just returned.
 fn adopt_fd(fd: i32) -> OwnedFd {
@@ -60,12 +61,129 @@ fn c_path(op: Op, path: &Path) -> Result<CString> {
 /// ```
 #[derive(Debug)]
 pub struct Link {
+    // Dropped in this order: the link fd, then what a perf-event based link
+    // owns (its perf event, a legacy tracefs probe).
     fd: OwnedFd,
+    perf: Option<PerfOwned>,
 }
 
 impl Link {
     pub(crate) fn adopt(fd: i32) -> Link {
-        Link { fd: adopt_fd(fd) }
+        Link {
+            fd: adopt_fd(fd),
+            perf: None,
+        }
+    }
+
+    pub(crate) fn with_perf(fd: OwnedFd, perf: PerfOwned) -> Link {
+        Link {
+            fd,
+            perf: Some(perf),
+        }
+    }
+
+    // ------------------------------------------------- attach by name
+
+    /// The perf event a perf-event based link owns (uprobe, kprobe,
+    /// tracepoint, [`Link::perf_event_owned`]), unless it is the link's own
+    /// fd (attached with `PERF_EVENT_IOC_SET_BPF` on kernels without perf
+    /// links).
+    pub fn perf_event_fd(&self) -> Option<BorrowedFd<'_>> {
+        self.perf.as_ref().and_then(PerfOwned::perf_fd)
+    }
+
+    /// A uprobe on function `func` of `target`: a path, a name libbpf
+    /// searches for (`"libc.so.6"`, `"bash"`), or a bare library name
+    /// (`"libc"`; see [`crate::resolve_binary`]). `func` may carry a
+    /// version (`"malloc@GLIBC_2.2.5"`).
+    ///
+    /// ```no_run
+    /// use std::os::fd::AsFd;
+    /// use bpflink::Link;
+    /// # fn kprobe_prog() -> std::os::fd::OwnedFd { unimplemented!() }
+    /// let prog = kprobe_prog();
+    /// let link = Link::uprobe(prog.as_fd(), "libc", "malloc").pid(1234).create()?;
+    /// let ret = Link::uprobe(prog.as_fd(), "libc", "malloc").retprobe().cookie(7).create()?;
+    /// # drop((link, ret));
+    /// # Ok::<(), bpflink::Error>(())
+    /// ```
+    pub fn uprobe<'a>(prog: BorrowedFd<'a>, target: &str, func: &str) -> UprobeLink<'a> {
+        UprobeLink::new(prog, target, Some(func))
+    }
+
+    /// A uprobe at file offset `offset` of `target` (no symbol lookup).
+    pub fn uprobe_at<'a>(prog: BorrowedFd<'a>, target: &str, offset: u64) -> UprobeLink<'a> {
+        UprobeLink::new(prog, target, None).offset(offset)
+    }
+
+    /// A kprobe on kernel function `func`.
+    pub fn kprobe<'a>(prog: BorrowedFd<'a>, func: &str) -> KprobeLink<'a> {
+        KprobeLink::new(prog, func)
+    }
+
+    /// A tracepoint by name (`"syscalls"`, `"sys_enter_openat"`).
+    pub fn tracepoint<'a>(prog: BorrowedFd<'a>, category: &str, name: &str) -> TracepointLink<'a> {
+        TracepointLink::new(prog, category, name)
+    }
+
+    /// One uprobe_multi link on every function of `target` whose name
+    /// matches the glob `pattern` (`*`, `?`).
+    pub fn uprobe_multi_pattern<'a>(
+        prog: BorrowedFd<'a>,
+        target: &str,
+        pattern: &str,
+    ) -> UprobeMultiByName<'a> {
+        UprobeMultiByName::pattern(prog, target, pattern)
+    }
+
+    /// One uprobe_multi link on the named functions of `target`.
+    pub fn uprobe_multi_symbols<'a>(
+        prog: BorrowedFd<'a>,
+        target: &str,
+        names: &[&str],
+    ) -> UprobeMultiByName<'a> {
+        UprobeMultiByName::symbols(prog, target, names)
+    }
+
+    /// Attaches `prog` to a perf event the link then owns (closed, after
+    /// being disabled, when the link is dropped).
+    pub fn perf_event_owned(prog: BorrowedFd<'_>, perf: OwnedFd, cookie: u64) -> Result<Link> {
+        crate::probe::perf_event_owned(prog, perf, cookie)
+    }
+
+    /// An XDP link on the interface named `ifname`.
+    pub fn xdp_by_name<'a>(prog: BorrowedFd<'a>, ifname: &str) -> Result<XdpLink<'a>> {
+        Ok(XdpLink::new(prog, crate::ifindex(ifname)?))
+    }
+
+    /// A tcx link on the interface named `ifname`.
+    pub fn tcx_by_name<'a>(
+        prog: BorrowedFd<'a>,
+        ifname: &str,
+        direction: TcxDirection,
+    ) -> Result<TcxLink<'a>> {
+        Ok(TcxLink::new(prog, crate::ifindex(ifname)?, direction))
+    }
+
+    /// A cgroup link on the cgroup v2 directory at `path`, created at once
+    /// with default placement (open the directory and use
+    /// [`Link::cgroup`] for ordering options).
+    pub fn cgroup_by_path(
+        prog: BorrowedFd<'_>,
+        path: impl AsRef<Path>,
+        attach: CgroupAttach,
+    ) -> Result<Link> {
+        let dir = File::open(path.as_ref()).map_err(|e| {
+            Error::new(
+                Op::Create("cgroup"),
+                e.raw_os_error().unwrap_or(libc::EINVAL),
+            )
+            .with_detail(format!(
+                "cannot open cgroup directory {}",
+                path.as_ref().display()
+            ))
+        })?;
+        Link::cgroup(prog, dir.as_fd(), attach).create()
     }
 
     // ------------------------------------------------------- builders
@@ -252,7 +370,7 @@ impl Link {
         match fd_kind(fd.as_fd()) {
             Some(kind) if kind != "bpf-link" => Err(Error::new(Op::OpenPinned, libc::EINVAL)
                 .with_detail(format!("{} is a {kind}, not a link", path.display()))),
-            _ => Ok(Link { fd }),
+            _ => Ok(Link { fd, perf: None }),
         }
     }
 
@@ -356,7 +474,8 @@ impl Link {
             .map(File::from)
     }
 
-    /// Gives up ownership of the fd.
+    /// Gives up ownership of the fd. A perf-event based link's perf event
+    /// is released here (a BPF perf link keeps it alive by itself).
     pub fn into_raw_fd(self) -> RawFd {
         self.fd.into_raw_fd()
     }
@@ -369,7 +488,7 @@ impl Link {
 impl From<OwnedFd> for Link {
     /// Wraps an fd that refers to a link (not checked).
     fn from(fd: OwnedFd) -> Link {
-        Link { fd }
+        Link { fd, perf: None }
     }
 }
 
@@ -403,7 +522,7 @@ impl FromRawFd for Link {
     unsafe fn from_raw_fd(fd: RawFd) -> Link {
         // SAFETY: forwarded from this function's contract.
         let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-        Link { fd }
+        Link { fd, perf: None }
     }
 }
 
