@@ -33,7 +33,7 @@ const TRACEPOINT: u32 = 5;
 const PERF_EVENT: u32 = 7;
 const TRACE_UPROBE_MULTI: u32 = 48;
 /// `-LIBBPF_ERRNO__FORMAT`.
-const ERRNO_FORMAT: c_int = 4003;
+const ERRNO_FORMAT: c_int = 4001;
 
 // ------------------------------------------------------------- targets
 

@@ -32,8 +32,8 @@ use super::errno::{Errno, Result};
 use super::probe_text::glob_match;
 use super::strerror::LIBBPF_ERRNO_START;
 
-/// `-LIBBPF_ERRNO__FORMAT` (4003): "BPF object format invalid".
-pub const ERRNO_FORMAT: Errno = Errno(LIBBPF_ERRNO_START + 3);
+/// `-LIBBPF_ERRNO__FORMAT` (4001): "BPF object format invalid".
+pub const ERRNO_FORMAT: Errno = Errno(LIBBPF_ERRNO_START + 1);
 
 const STT_FUNC: u8 = abi::STT_FUNC;
 const STB_WEAK: u8 = abi::STB_WEAK;
