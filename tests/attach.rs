@@ -714,3 +714,52 @@ fn uprobe_bad_input() {
         Ok(())
     });
 }
+
+// ----------------------------------------------------------- prog query
+
+/// `bpf_prog_query_opts` on a tcx hook with two links: the program and
+/// link ids in attach order, the revision; too small a `count` is ENOSPC
+/// with the real count written back; `bpf_prog_query` gives the program
+/// ids alone.
+#[test]
+fn prog_query_on_tcx() {
+    use bpflink_core::abi::bpf_prog_query_opts;
+    use libbpflink::bpf::{bpf_link_create, bpf_prog_query, bpf_prog_query_opts};
+    run(|| {
+        isolated(Iso::default(), |_env| {
+            let p1 = load_trivial(3, 46, 0, 0, "q1")?;
+            let p2 = load_trivial(3, 46, 0, 0, "q2")?;
+            let lo = 1;
+            let l1 = unsafe { bpf_link_create(p1.as_raw_fd(), lo, 46, null()) };
+            let l2 = unsafe { bpf_link_create(p2.as_raw_fd(), lo, 46, null()) };
+            assert!(l1 >= 3 && l2 >= 3, "tcx links: {}", errname(errno()));
+            let (l1, l2) = (own(l1, "l1"), own(l2, "l2"));
+            let mut prog_ids = [0u32; 4];
+            let mut link_ids = [0u32; 4];
+            let mut o: bpf_prog_query_opts = unsafe { std::mem::zeroed() };
+            o.sz = size_of::<bpf_prog_query_opts>();
+            o.prog_ids = prog_ids.as_mut_ptr();
+            o.link_ids = link_ids.as_mut_ptr();
+            o.count = 4;
+            let r = unsafe { bpf_prog_query_opts(lo, 46, &mut o) };
+            assert_eq!(r, 0, "query: {}", errname(errno()));
+            assert_eq!(o.count, 2);
+            assert_eq!(&prog_ids[..2], &[prog_id(&p1), prog_id(&p2)]);
+            assert_eq!(&link_ids[..2], &[link_info(l1.as_raw_fd()).id(), link_info(l2.as_raw_fd()).id()]);
+            assert!(o.revision >= 2, "revision {}", o.revision);
+            o.count = 1;
+            let r = unsafe { bpf_prog_query_opts(lo, 46, &mut o) };
+            assert_eq!((r, errno()), (-libc::ENOSPC, libc::ENOSPC));
+            assert_eq!(o.count, 2, "the real count is written back on ENOSPC");
+            let mut cnt = 4u32;
+            let mut flags = 7u32;
+            let mut ids = [0u32; 4];
+            let r = unsafe { bpf_prog_query(lo, 46, 0, &mut flags, ids.as_mut_ptr(), &mut cnt) };
+            assert_eq!((r, cnt), (0, 2));
+            assert_eq!(&ids[..2], &[prog_id(&p1), prog_id(&p2)]);
+            let r = unsafe { bpf_prog_query(lo, 46, 0, null_mut(), ids.as_mut_ptr(), null_mut()) };
+            assert_eq!((r, errno()), (-libc::EINVAL, libc::EINVAL), "NULL prog_cnt");
+            Ok(())
+        })
+    });
+}
