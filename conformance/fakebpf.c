@@ -27,6 +27,12 @@
  * - For BPF_OBJ_PIN/BPF_OBJ_GET the string attr.pathname points to is
  *   recorded too (read with process_vm_readv, so a bad pointer cannot crash
  *   the fake): bpf_link__pin passes the library's strdup'ed pin path.
+ * - Probe mode (fake_state->probe, the attach cases of attach.c):
+ *   perf_event_open through syscall() and the perf ioctls on fake fds are
+ *   answered from scripts and recorded; the sysfs/tracefs files are virtual
+ *   (open/open64, fopen/fopen64, read, write, faccessat, access), so libbpf's
+ *   stdio and bpflink's plain open/read see the same text; BPF_PROG_LOAD and
+ *   the multi links' arrays are recorded by content, not address.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>

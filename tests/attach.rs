@@ -745,7 +745,13 @@ fn prog_query_on_tcx() {
             assert_eq!(r, 0, "query: {}", errname(errno()));
             assert_eq!(o.count, 2);
             assert_eq!(&prog_ids[..2], &[prog_id(&p1), prog_id(&p2)]);
-            assert_eq!(&link_ids[..2], &[link_info(l1.as_raw_fd()).id(), link_info(l2.as_raw_fd()).id()]);
+            assert_eq!(
+                &link_ids[..2],
+                &[
+                    link_info(l1.as_raw_fd()).id(),
+                    link_info(l2.as_raw_fd()).id()
+                ]
+            );
             assert!(o.revision >= 2, "revision {}", o.revision);
             o.count = 1;
             let r = unsafe { bpf_prog_query_opts(lo, 46, &mut o) };
