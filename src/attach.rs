@@ -145,8 +145,8 @@ impl ProbeHost for CHost {
     fn getpid(&self) -> i32 {
         sys::getpid()
     }
-    fn getenv(&self, name: &CStr) -> Option<&CStr> {
-        sys::getenv(name)
+    fn search_env(&self, name: &CStr) -> Option<&CStr> {
+        sys::search_env(name)
     }
     fn next_legacy_index(&self) -> i32 {
         sys::next_legacy_index()

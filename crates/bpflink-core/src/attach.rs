@@ -67,8 +67,9 @@ pub trait ProbeHost: Kernel {
     fn use_debugfs(&self) -> bool;
     /// `getpid()`.
     fn getpid(&self) -> i32;
-    /// `getenv(name)` (libbpf reads `PATH` and `LD_LIBRARY_PATH`).
-    fn getenv(&self, name: &CStr) -> Option<&CStr>;
+    /// libbpf's `getenv(name)` of `PATH` or `LD_LIBRARY_PATH` (bpflink: the
+    /// secure variant, see `sys::search_env`).
+    fn search_env(&self, name: &CStr) -> Option<&CStr>;
     /// The process-wide counter in legacy event names (fetch and add 1).
     fn next_legacy_index(&self) -> i32;
     /// The process-wide answer of the perf link feature probe: 0 not
@@ -714,7 +715,7 @@ fn resolve_full_path(
     } else {
         c"PATH"
     };
-    let env = h.getenv(var).map(CStr::to_bytes);
+    let env = h.search_env(var).map(CStr::to_bytes);
     let search = text::search_for(file.to_bytes(), env);
     let found = text::resolve_full_path(file.to_bytes(), &search, &mut |p, mode| {
         h.accessible(p, mode)

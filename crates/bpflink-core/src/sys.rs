@@ -502,12 +502,19 @@ pub fn getpid() -> i32 {
     unsafe { libc::getpid() }
 }
 
-/// `getenv(name)`.
-pub fn getenv(name: &CStr) -> Option<&'static CStr> {
+/// libbpf's `getenv(name)` for the library and program search path, as
+/// `secure_getenv`: a set-uid or set-gid program does not take `PATH` or
+/// `LD_LIBRARY_PATH` from an environment it may not trust (bpflink reads
+/// the environment no other way).
+pub fn search_env(name: &CStr) -> Option<&'static CStr> {
+    unsafe extern "C" {
+        /// glibc's `secure_getenv` (not bound by the libc crate).
+        fn secure_getenv(name: *const libc::c_char) -> *mut libc::c_char;
+    }
     // SAFETY: `name` is a C string; the result is NULL or a string in the
-    // environment, which libbpf reads the same way (valid until the
-    // program changes that variable).
-    let p = unsafe { libc::getenv(name.as_ptr()) };
+    // environment, valid until the program changes that variable (as for
+    // libbpf's getenv).
+    let p = unsafe { secure_getenv(name.as_ptr()) };
     // SAFETY: a non-NULL result is NUL-terminated.
     (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) })
 }

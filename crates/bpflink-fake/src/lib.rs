@@ -381,7 +381,7 @@ impl bpflink_core::attach::ProbeHost for FakeProbe {
     fn getpid(&self) -> i32 {
         self.pid
     }
-    fn getenv(&self, name: &std::ffi::CStr) -> Option<&std::ffi::CStr> {
+    fn search_env(&self, name: &std::ffi::CStr) -> Option<&std::ffi::CStr> {
         self.env
             .get(name.to_str().unwrap_or(""))
             .map(|c| c.as_c_str())

@@ -90,7 +90,9 @@ pub use attach::{
 pub use error::{Error, Op, Result};
 pub use info::{Info, IterInfo, LinkInfo, PerfEventInfo};
 pub use link::{Link, LinkIter, Prog, ProgInfo, prog_info};
-pub use probe::{KprobeLink, TracepointLink, UprobeLink, UprobeMultiByName, resolve_binary};
+pub use probe::{
+    KprobeLink, TracepointLink, UprobeLink, UprobeMultiByName, parse_uprobe_target, resolve_binary,
+};
 pub use resolve::{cgroup_path, cgroup2_root, current_netns_ino, ifindex, ifname};
 pub use types::{
     AttachType, CgroupAttach, CgroupIterOrder, LinkType, NetkitAttach, NetnsAttach, NfHook,

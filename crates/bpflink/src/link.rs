@@ -84,6 +84,18 @@ impl Link {
 
     // ------------------------------------------------- attach by name
 
+    /// Lets go of the link without detaching it: the fds are closed, but a
+    /// perf-event based link's event is not disabled and a legacy tracefs
+    /// probe is not removed (libbpf's `bpf_link__disconnect` before
+    /// `bpf_link__destroy`). For a link pinned on bpffs, which lives on in
+    /// the kernel after the process: dropping it instead would disable the
+    /// perf event the pinned link still uses.
+    pub fn disconnect(mut self) {
+        if let Some(p) = self.perf.as_mut() {
+            p.disconnect();
+        }
+    }
+
     /// The perf event a perf-event based link owns (uprobe, kprobe,
     /// tracepoint, [`Link::perf_event_owned`]), unless it is the link's own
     /// fd (attached with `PERF_EVENT_IOC_SET_BPF` on kernels without perf
@@ -683,6 +695,18 @@ pub struct ProgInfo {
 }
 
 impl Prog {
+    /// Opens a program pinned at `path` on bpffs (`BPF_OBJ_GET`); an object
+    /// of another kind there is `EINVAL`.
+    pub fn open_pinned(path: impl AsRef<Path>) -> Result<Prog> {
+        let path = path.as_ref();
+        let fd = open_pinned_in(&SYS, path).map(adopt_fd)?;
+        match fd_kind(fd.as_fd()) {
+            Some(kind) if kind != "bpf-prog" => Err(Error::new(Op::OpenPinned, libc::EINVAL)
+                .with_detail(format!("{} is a {kind}, not a program", path.display()))),
+            _ => Ok(Prog { fd }),
+        }
+    }
+
     /// Opens program `id` (`BPF_PROG_GET_FD_BY_ID`).
     pub fn from_id(id: u32) -> Result<Prog> {
         prog_from_id_in(&SYS, id).map(|fd| Prog { fd: adopt_fd(fd) })

@@ -83,8 +83,8 @@ impl ProbeHost for RustHost {
     fn getpid(&self) -> i32 {
         sys::getpid()
     }
-    fn getenv(&self, name: &CStr) -> Option<&CStr> {
-        sys::getenv(name)
+    fn search_env(&self, name: &CStr) -> Option<&CStr> {
+        sys::search_env(name)
     }
     fn next_legacy_index(&self) -> i32 {
         sys::next_legacy_index()
@@ -191,11 +191,20 @@ pub(crate) struct PerfOwned {
     /// The perf event fd, unless it is the link's own fd (ioctl attach).
     perf: Option<OwnedFd>,
     legacy: Option<OwnedProbe>,
+    /// Set by [`crate::Link::disconnect`]: do not disable the event.
+    keep_enabled: bool,
 }
 
 impl PerfOwned {
     pub(crate) fn perf_fd(&self) -> Option<BorrowedFd<'_>> {
         self.perf.as_ref().map(AsFd::as_fd)
+    }
+
+    /// From now on dropping only closes the perf fd: no disable, no probe
+    /// removal.
+    pub(crate) fn disconnect(&mut self) {
+        self.legacy = None;
+        self.keep_enabled = true;
     }
 }
 
@@ -206,7 +215,9 @@ impl Drop for PerfOwned {
     /// fd was the perf fd, and closing it released the event.)
     fn drop(&mut self) {
         if let Some(perf) = self.perf.take() {
-            let _ = sys::perf_ioctl(perf.as_raw_fd(), bpflink_core::perf::IOC_DISABLE, 0);
+            if !self.keep_enabled {
+                let _ = sys::perf_ioctl(perf.as_raw_fd(), bpflink_core::perf::IOC_DISABLE, 0);
+            }
             drop(perf);
         }
         if let Some(p) = self.legacy.take() {
@@ -233,7 +244,14 @@ fn perf_link(parts: PerfLinkParts) -> Link {
         kprobe: l.kprobe,
         retprobe: l.retprobe,
     });
-    Link::with_perf(link_fd, PerfOwned { perf, legacy })
+    Link::with_perf(
+        link_fd,
+        PerfOwned {
+            perf,
+            legacy,
+            keep_enabled: false,
+        },
+    )
 }
 
 fn cstring(op: Op, what: &'static str, bytes: &[u8]) -> Result<CString> {
@@ -293,6 +311,48 @@ pub fn resolve_binary(target: &str) -> PathBuf {
         }
     }
     PathBuf::from(target)
+}
+
+/// A uprobe target as libbpf's section names spell it,
+/// `binary:function[+offset]` (`"libc.so.6:malloc"`, `"/bin/bash:readline+0x10"`),
+/// or `binary:offset` (`"./app:0x1234"`): the binary, the function (if
+/// any) and the offset. The offset is libbpf's `%li` (decimal, `0x` hex or
+/// `0` octal); a `+…` that is not a whole number stays part of the name.
+pub fn parse_uprobe_target(spec: &str) -> Result<(String, Option<String>, u64)> {
+    const OP: Op = Op::Attach("uprobe");
+    let Some((binary, rest)) = spec.rsplit_once(':') else {
+        return Err(Error::invalid(
+            OP,
+            "expected BINARY:FUNCTION[+OFFSET] or BINARY:OFFSET",
+        ));
+    };
+    if binary.is_empty() || rest.is_empty() {
+        return Err(Error::invalid(
+            OP,
+            "expected BINARY:FUNCTION[+OFFSET] or BINARY:OFFSET",
+        ));
+    }
+    fn number(s: &str) -> Option<u64> {
+        let (neg, s) = s.strip_prefix('-').map_or((false, s), |r| (true, r));
+        let s = s.strip_prefix('+').unwrap_or(s);
+        let v = if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+            u64::from_str_radix(h, 16).ok()?
+        } else if s.len() > 1 && s.starts_with('0') {
+            u64::from_str_radix(&s[1..], 8).ok()?
+        } else {
+            s.parse().ok()?
+        };
+        Some(if neg { v.wrapping_neg() } else { v })
+    }
+    if let Some(off) = number(rest) {
+        return Ok((binary.to_owned(), None, off));
+    }
+    if let Some((func, off)) = rest.rsplit_once('+') {
+        if let (false, Some(v)) = (func.is_empty(), number(off)) {
+            return Ok((binary.to_owned(), Some(func.to_owned()), v));
+        }
+    }
+    Ok((binary.to_owned(), Some(rest.to_owned()), 0))
 }
 
 // ------------------------------------------------------------------ uprobe

@@ -34,6 +34,12 @@ pub extern "C" fn bpflink_rs_probe_ret(x: u64) -> u64 {
 
 #[unsafe(no_mangle)]
 #[inline(never)]
+pub extern "C" fn bpflink_rs_pinned(x: u64) -> u64 {
+    std::hint::black_box(x.wrapping_add(13))
+}
+
+#[unsafe(no_mangle)]
+#[inline(never)]
 pub extern "C" fn bpflink_rs_multi_a(x: u64) -> u64 {
     std::hint::black_box(x ^ 3)
 }
@@ -109,6 +115,57 @@ impl Child {
 fn run(body: impl FnOnce() -> TestResult) {
     let _g = serial();
     finish(require_bpf().and_then(|()| body()));
+}
+
+#[test]
+fn uprobe_targets_parse_like_libbpf_section_names() {
+    use bpflink::parse_uprobe_target as p;
+    assert_eq!(
+        p("libc.so.6:malloc").unwrap(),
+        ("libc.so.6".into(), Some("malloc".into()), 0)
+    );
+    assert_eq!(
+        p("/bin/bash:readline+0x10").unwrap(),
+        ("/bin/bash".into(), Some("readline".into()), 16)
+    );
+    assert_eq!(p("./app:0x1234").unwrap(), ("./app".into(), None, 0x1234));
+    assert_eq!(p("x:f+12").unwrap().2, 12);
+    assert_eq!(p("x:f+zz").unwrap(), ("x".into(), Some("f+zz".into()), 0));
+    assert_eq!(
+        p("libc:malloc@GLIBC_2.2.5").unwrap().1.as_deref(),
+        Some("malloc@GLIBC_2.2.5")
+    );
+    assert!(p("nocolon").is_err() && p(":f").is_err() && p("x:").is_err());
+}
+
+/// A pinned uprobe link outlives the link object when disconnected.
+#[test]
+fn disconnected_pinned_uprobe_keeps_running() {
+    run(|| {
+        isolated(
+            Iso {
+                bpffs: true,
+                ..Iso::default()
+            },
+            |env| {
+                let c = Counter::new()?;
+                let p = prog(KPROBE, 0, &c)?;
+                let exe = std::fs::read_link("/proc/self/exe").unwrap();
+                let link = Link::uprobe(p.as_fd(), exe.to_str().unwrap(), "bpflink_rs_pinned")
+                    .create()
+                    .unwrap();
+                let pin = env.pin_path("up");
+                let pin = std::path::PathBuf::from(pin.to_str().unwrap());
+                link.pin(&pin).unwrap();
+                link.disconnect();
+                let child = Child::spawn(false, || call_n(bpflink_rs_pinned, 3));
+                child.go();
+                assert_eq!(c.get(), 3, "the pinned link still runs the program");
+                std::fs::remove_file(&pin).unwrap();
+                Ok(())
+            },
+        )
+    });
 }
 
 #[test]
