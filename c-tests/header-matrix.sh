@@ -72,3 +72,56 @@ for uapi in system libbpf-1.7; do
 			gcc c11 c -DREFERENCE -DEXPECT_MAX_ATTACH=59 $uapiflags
 	fi
 done
+
+# <bpflink.h> beside libbpf's <bpf/libbpf.h> (c-tests/header_libbpf.c), in
+# both orders, against libbpf 1.7.0's installed headers (build/oracle) and
+# Debian's (/usr/include/bpf, libbpf-dev 1.1.2). libbpf's headers are not
+# -pedantic clean, so they come in as system headers (-isystem) and the
+# flags here are -Wall -Wextra -Werror.
+SRC2=$(dirname "$0")/header_libbpf.c
+ORACLE_INC=${ORACLE_INC:-$(cd "$(dirname "$0")/.." && pwd)/build/oracle/include}
+compile_libbpf() { # what cc lang std flags...
+	what=$1 cc=$2 lang=$3 std=$4
+	shift 4
+	if "$cc" -x "$lang" -std="$std" -Wall -Wextra -Werror "$@" -c "$SRC2" -o "$OUT/header_libbpf.o" \
+		>"$OUT/header_libbpf.log" 2>&1; then
+		echo "ok $what"
+	else
+		echo "FAIL $what"
+		sed 's/^/# /' "$OUT/header_libbpf.log" | head -n 20
+	fi
+}
+for lib in 1.7 1.1; do
+	if [ "$lib" = 1.7 ]; then
+		if [ ! -f "$ORACLE_INC/bpf/libbpf.h" ]; then
+			echo "skip <bpf/libbpf.h> 1.7.0 combinations: $ORACLE_INC not built (scripts/build-oracle.sh)"
+			continue
+		fi
+		inc="-isystem $ORACLE_INC" new="-DNEW_FIELDS"
+	else
+		if [ ! -f /usr/include/bpf/libbpf.h ]; then
+			echo "skip <bpf/libbpf.h> 1.1.2 combinations: libbpf-dev not installed"
+			continue
+		fi
+		inc="" new=""
+	fi
+	for cc in gcc clang; do
+		command -v "$cc" >/dev/null 2>&1 || { echo "skip $cc: not installed"; continue; }
+		for std in c99 c11 gnu17; do
+			for order in LIBBPF_FIRST BPFLINK_FIRST NO_LIBBPF_H; do
+				case $order in
+				LIBBPF_FIRST) d="-DLIBBPF_FIRST" label="<bpf/libbpf.h> first" ;;
+				BPFLINK_FIRST) d="" label="<bpflink.h> first" ;;
+				NO_LIBBPF_H) d="-DLIBBPF_FIRST -DBPFLINK_NO_LIBBPF_H" label="<bpf/libbpf.h> first, BPFLINK_NO_LIBBPF_H" ;;
+				esac
+				# shellcheck disable=SC2086
+				compile_libbpf "$cc -std=$std, $label, libbpf $lib headers" "$cc" c "$std" \
+					$d $new $inc -I"$INCDIR"
+			done
+		done
+	done
+	# bpflink's own 1.7.0 definitions, whatever libbpf.h is installed.
+	# shellcheck disable=SC2086
+	compile_libbpf "gcc -std=c11, <bpflink.h> alone with BPFLINK_NO_LIBBPF_H and the new fields (libbpf $lib on the path)" \
+		gcc c c11 -DBPFLINK_NO_LIBBPF_H -DNEW_FIELDS -DBPFLINK_ALONE $inc -I"$INCDIR"
+done

@@ -13,7 +13,10 @@
 
 #ifdef LAYOUT_LIBBPF
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #else
+/* bpflink's own definitions, not those of an installed <bpf/libbpf.h> */
+#define BPFLINK_NO_LIBBPF_H
 #include <bpflink.h>
 #endif
 
@@ -87,7 +90,50 @@
 	STRUCT(bpf_obj_get_opts, 16, 8, 16)                                    \
 	MEMBER(bpf_obj_get_opts, sz, 0, 8)                                     \
 	MEMBER(bpf_obj_get_opts, file_flags, 8, 4)                             \
-	MEMBER(bpf_obj_get_opts, path_fd, 12, 4)
+	MEMBER(bpf_obj_get_opts, path_fd, 12, 4)                               \
+	STRUCT(bpf_prog_query_opts, 64, 8, 64)                                 \
+	MEMBER(bpf_prog_query_opts, query_flags, 8, 4)                         \
+	MEMBER(bpf_prog_query_opts, attach_flags, 12, 4)                       \
+	MEMBER(bpf_prog_query_opts, prog_ids, 16, 8)                           \
+	MEMBER(bpf_prog_query_opts, prog_cnt, 24, 4)                           \
+	MEMBER(bpf_prog_query_opts, count, 24, 4)                              \
+	MEMBER(bpf_prog_query_opts, prog_attach_flags, 32, 8)                  \
+	MEMBER(bpf_prog_query_opts, link_ids, 40, 8)                           \
+	MEMBER(bpf_prog_query_opts, link_attach_flags, 48, 8)                  \
+	MEMBER(bpf_prog_query_opts, revision, 56, 8)                           \
+	STRUCT(bpf_perf_event_opts, 24, 8, 18)                                 \
+	MEMBER(bpf_perf_event_opts, bpf_cookie, 8, 8)                          \
+	MEMBER(bpf_perf_event_opts, force_ioctl_attach, 16, 1)                 \
+	MEMBER(bpf_perf_event_opts, dont_enable, 17, 1)                        \
+	STRUCT(bpf_kprobe_opts, 32, 8, 32)                                     \
+	MEMBER(bpf_kprobe_opts, bpf_cookie, 8, 8)                              \
+	MEMBER(bpf_kprobe_opts, offset, 16, 8)                                 \
+	MEMBER(bpf_kprobe_opts, retprobe, 24, 1)                               \
+	MEMBER(bpf_kprobe_opts, attach_mode, 28, 4)                            \
+	STRUCT(bpf_kprobe_multi_opts, 48, 8, 43)                               \
+	MEMBER(bpf_kprobe_multi_opts, syms, 8, 8)                              \
+	MEMBER(bpf_kprobe_multi_opts, addrs, 16, 8)                            \
+	MEMBER(bpf_kprobe_multi_opts, cookies, 24, 8)                          \
+	MEMBER(bpf_kprobe_multi_opts, cnt, 32, 8)                              \
+	MEMBER(bpf_kprobe_multi_opts, retprobe, 40, 1)                         \
+	MEMBER(bpf_kprobe_multi_opts, session, 41, 1)                          \
+	MEMBER(bpf_kprobe_multi_opts, unique_match, 42, 1)                     \
+	STRUCT(bpf_uprobe_multi_opts, 56, 8, 50)                               \
+	MEMBER(bpf_uprobe_multi_opts, syms, 8, 8)                              \
+	MEMBER(bpf_uprobe_multi_opts, offsets, 16, 8)                          \
+	MEMBER(bpf_uprobe_multi_opts, ref_ctr_offsets, 24, 8)                  \
+	MEMBER(bpf_uprobe_multi_opts, cookies, 32, 8)                          \
+	MEMBER(bpf_uprobe_multi_opts, cnt, 40, 8)                              \
+	MEMBER(bpf_uprobe_multi_opts, retprobe, 48, 1)                         \
+	MEMBER(bpf_uprobe_multi_opts, session, 49, 1)                          \
+	STRUCT(bpf_uprobe_opts, 48, 8, 44)                                     \
+	MEMBER(bpf_uprobe_opts, ref_ctr_offset, 8, 8)                          \
+	MEMBER(bpf_uprobe_opts, bpf_cookie, 16, 8)                             \
+	MEMBER(bpf_uprobe_opts, retprobe, 24, 1)                               \
+	MEMBER(bpf_uprobe_opts, func_name, 32, 8)                              \
+	MEMBER(bpf_uprobe_opts, attach_mode, 40, 4)                            \
+	STRUCT(bpf_tracepoint_opts, 16, 8, 16)                                 \
+	MEMBER(bpf_tracepoint_opts, bpf_cookie, 8, 8)
 
 #define PRINT_STRUCT(T, size, align, last_end)                                 \
 	printf("%s sizeof %zu\n", #T, sizeof(struct T));                       \

@@ -22,7 +22,9 @@
 #    closes the fd and returns NULL with errno EINVAL.
 #
 # Variables: devfile (all deviations are listed there), maxshow (failures
-# printed in full), extra_failed (added to the failures: symbol mismatches). Prints a summary; the last line is "N passed, N failed".
+# printed in full), extra_failed (added to the failures: symbol mismatches,
+# static/shared differences, attach cases), extra_passed (the attach cases
+# that passed, conformance/attach-compare.awk). Prints a summary; the last line is "N passed, N failed".
 function strip_result(block,    n, i, a, s) {
 	n = split(block, a, "\n"); s = ""
 	for (i = 1; i <= n; i++)
@@ -132,9 +134,10 @@ END {
 	if (maxshow == "") maxshow = 15
 	passed = failed = ndev = 0
 	if (extra_failed + 0 > 0) {
-		printf("symbol comparison: %d mismatched (see above)\n", extra_failed)
+		printf("symbols, static library, attach cases: %d failed (see above)\n", extra_failed)
 		failed += extra_failed
 	}
+	passed += extra_passed
 	if (nsline[1] != nsline[2]) {
 		printf("the object-API cases ran in only one of the runs:\n  oracle:  %s\n  bpflink: %s\n",
 		       nsline[1], nsline[2])

@@ -27,6 +27,12 @@
  * - For BPF_OBJ_PIN/BPF_OBJ_GET the string attr.pathname points to is
  *   recorded too (read with process_vm_readv, so a bad pointer cannot crash
  *   the fake): bpf_link__pin passes the library's strdup'ed pin path.
+ * - Probe mode (fake_state->probe, the attach cases of attach.c):
+ *   perf_event_open through syscall() and the perf ioctls on fake fds are
+ *   answered from scripts and recorded; the sysfs/tracefs files are virtual
+ *   (open/open64, fopen/fopen64, read, write, faccessat, access), so libbpf's
+ *   stdio and bpflink's plain open/read see the same text; BPF_PROG_LOAD and
+ *   the multi links' arrays are recorded by content, not address.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -185,6 +191,8 @@ static int in_window(uintptr_t p, size_t n)
 	return p >= s->wlo && p <= s->whi && n <= s->whi - p;
 }
 
+static long fake_perf_open(void *attr, long pid, long cpu, long group, long flags);
+
 static long fake_bpf(int cmd, void *attr, unsigned int size)
 {
 	struct fake_state *s = fake_state;
@@ -207,6 +215,82 @@ static long fake_bpf(int cmd, void *attr, unsigned int size)
 			memcpy(r->bytes, attr, r->nbytes);
 		if (has_path)
 			rec_path(r, (const char *)(uintptr_t)pathname);
+		if (cmd == 5 /* BPF_PROG_LOAD */ && attr && size >= 24 && s->probe) {
+			/* the instructions and license live in each library's own
+			 * memory: record what they say, not where they are */
+			uint64_t insns, lic;
+			uint32_t cnt;
+
+			memcpy(&cnt, (char *)attr + 4, 4);
+			memcpy(&insns, (char *)attr + 8, 8);
+			memcpy(&lic, (char *)attr + 16, 8);
+			memset(r->bytes + 8, 0xaa, 8);
+			memset(r->bytes + 16, 0xbb, 8);
+			rec_path(r, (const char *)(uintptr_t)lic);
+			if (insns && cnt <= 8)
+				r->fake = (int)cnt;	/* shown below from the bytes */
+			if (insns && cnt <= 8 && r->nbytes >= 24) {
+				size_t k = strlen(r->str);
+				size_t j;
+
+				for (j = 0; j < cnt * 8 && k + 3 < FAKE_STR_MAX; j++) {
+					static const char hx[] = "0123456789abcdef";
+					unsigned char b = ((unsigned char *)(uintptr_t)insns)[j];
+
+					if (j == 0)
+						r->str[k++] = ' ';
+					r->str[k++] = hx[b >> 4];
+					r->str[k++] = hx[b & 15];
+				}
+				r->str[k] = 0;
+			}
+		}
+		if (cmd == 28 /* BPF_LINK_CREATE */ && attr && size >= 60 && s->probe) {
+			uint32_t at, pid;
+
+			memcpy(&at, (char *)attr + 8, 4);
+			memcpy(&pid, (char *)attr + 56, 4);
+			/* uprobe_multi's pid 0 means getpid(): a different number in
+			 * each run */
+			if ((at == 48 || at == 57) && pid == (uint32_t)getpid())
+				memcpy(r->bytes + 56, "PID!", 4);
+			if (at == 48 || at == 57) {
+				/* path and offsets may be each library's own copies */
+				uint64_t path, offs;
+				uint32_t cnt;
+				int j;
+
+				memcpy(&path, (char *)attr + 16, 8);
+				memcpy(&offs, (char *)attr + 24, 8);
+				memcpy(&cnt, (char *)attr + 48, 4);
+				rec_path(r, (const char *)(uintptr_t)path);
+				memset(r->bytes + 16, 0xcc, 8);
+				if (offs) {
+					memset(r->bytes + 24, 0xdd, 8);
+					for (j = 0; j < (int)cnt && j < 8; j++)
+						r->vals[r->nvals++] = ((uint64_t *)(uintptr_t)offs)[j];
+				}
+			}
+			if (at == 42 || at == 56) {
+				/* syms (&pattern) and addrs (resolved) are the libraries' own */
+				uint64_t syms, addrs;
+				uint32_t cnt;
+				int j;
+
+				memcpy(&cnt, (char *)attr + 20, 4);
+				memcpy(&syms, (char *)attr + 24, 8);
+				memcpy(&addrs, (char *)attr + 32, 8);
+				if (syms) {
+					memset(r->bytes + 24, 0xcc, 8);
+					rec_path(r, ((const char **)(uintptr_t)syms)[0]);
+				}
+				if (addrs) {
+					memset(r->bytes + 32, 0xdd, 8);
+					for (j = 0; j < (int)cnt && j < 8; j++)
+						r->vals[r->nvals++] = ((uint64_t *)(uintptr_t)addrs)[j];
+				}
+			}
+		}
 	}
 	if (has_path && !pathname && s->realistic) {
 		/* what the real kernel answers; no script answer is used */
@@ -277,6 +361,8 @@ long syscall(long nr, ...)
 	a6 = va_arg(ap, long);
 	va_end(ap);
 
+	if (nr == SYS_perf_event_open && fake_state && fake_state->active && fake_state->probe)
+		return fake_perf_open((void *)(uintptr_t)a1, a2, a3, a4, a5);
 	if (nr == SYS_bpf) {
 		if (!fake_state || !fake_state->active) {
 			/* never let the driver reach the real kernel's bpf() */
@@ -361,10 +447,17 @@ int fcntl64(int fd, int cmd, ...)
 	return fake_fcntl(real_fcntl64, fd, cmd, arg);
 }
 
+static int close_vfd(int fd);
+
 int close(int fd)
 {
-	struct fake_rec *r = new_rec(REC_CLOSE);
-	int ret, fake = is_fake_fd(fd), saved;
+	struct fake_rec *r;
+	int ret, fake, saved;
+
+	if (close_vfd(fd))
+		return 0;
+	r = new_rec(REC_CLOSE);
+	fake = is_fake_fd(fd);
 
 	if (fake) {
 		drop_fake_fd(fd);
@@ -451,5 +544,399 @@ int unlink(const char *path)
 		rec_path(r, path);
 	ret = real_unlink(path);
 	fs_done(r, ret, errno);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Probe mode: perf_event_open, perf ioctls, virtual sysfs/tracefs files */
+
+#include <stdio.h>
+#include <sys/ioctl.h>
+
+typedef int (*open_fn)(const char *, int, ...);
+typedef FILE *(*fopen_fn)(const char *, const char *);
+typedef ssize_t (*rw_fn)(int, void *, size_t);
+typedef ssize_t (*write_fn)(int, const void *, size_t);
+typedef int (*ioctl_fn)(int, unsigned long, ...);
+typedef int (*faccessat_fn)(int, const char *, int, int);
+typedef int (*access_fn)(const char *, int);
+
+static open_fn real_open, real_open64;
+static fopen_fn real_fopen, real_fopen64;
+static rw_fn real_read;
+static write_fn real_write;
+static ioctl_fn real_ioctl;
+static faccessat_fn real_faccessat;
+static access_fn real_access;
+
+static void resolve_probe(void)
+{
+	if (real_open)
+		return;
+	real_open = (open_fn)dlsym(RTLD_NEXT, "open");
+	real_open64 = (open_fn)dlsym(RTLD_NEXT, "open64");
+	real_fopen = (fopen_fn)dlsym(RTLD_NEXT, "fopen");
+	real_fopen64 = (fopen_fn)dlsym(RTLD_NEXT, "fopen64");
+	real_read = (rw_fn)dlsym(RTLD_NEXT, "read");
+	real_write = (write_fn)dlsym(RTLD_NEXT, "write");
+	real_ioctl = (ioctl_fn)dlsym(RTLD_NEXT, "ioctl");
+	real_faccessat = (faccessat_fn)dlsym(RTLD_NEXT, "faccessat");
+	real_access = (access_fn)dlsym(RTLD_NEXT, "access");
+	if (!real_open64)
+		real_open64 = real_open;
+	if (!real_fopen64)
+		real_fopen64 = real_fopen;
+}
+
+static int probing(void)
+{
+	return fake_state && fake_state->active && fake_state->probe;
+}
+
+/* The paths whose files are virtual in probe mode. */
+static int virtual_path(const char *p)
+{
+	static const char *const pfx[] = {
+		"/sys/bus/event_source/", "/sys/kernel/tracing", "/sys/kernel/debug/tracing",
+		"/proc/kallsyms",
+	};
+	size_t i;
+
+	if (!p)
+		return 0;
+	for (i = 0; i < sizeof(pfx) / sizeof(pfx[0]); i++)
+		if (!strncmp(p, pfx[i], strlen(pfx[i])))
+			return 1;
+	return 0;
+}
+
+static int find_vfile(const char *p)
+{
+	struct fake_state *s = fake_state;
+	int i;
+
+	for (i = 0; i < s->nvf; i++)
+		if (!strcmp(s->vf[i].path, p))
+			return i;
+	return -1;
+}
+
+static struct fake_rec *rec_file(int kind, const char *path)
+{
+	struct fake_rec *r = new_rec(kind);
+
+	if (r)
+		rec_path(r, path);
+	return r;
+}
+
+/* Opens virtual file `path`: a virtual fd, or -1 with errno. */
+static int open_vfile(const char *path, int append, struct fake_rec *r)
+{
+	struct fake_state *s = fake_state;
+	int v = find_vfile(path), i;
+
+	if (v < 0 || s->vf[v].err) {
+		errno = v < 0 ? ENOENT : s->vf[v].err;
+		if (r) {
+			r->ret = -1;
+			r->err = errno;
+		}
+		return -1;
+	}
+	for (i = 0; i < FAKE_MAX_VFDS; i++)
+		if (!s->vfd[i].used) {
+			s->vfd[i].used = 1;
+			s->vfd[i].vf = v;
+			s->vfd[i].append = append;
+			s->vfd[i].pos = 0;
+			if (r)
+				r->ret = 0;
+			return FAKE_VFD_BASE + i;
+		}
+	errno = EMFILE;
+	return -1;
+}
+
+static int vfd_slot(int fd)
+{
+	struct fake_state *s = fake_state;
+	int i = fd - FAKE_VFD_BASE;
+
+	if (!fake_state || i < 0 || i >= FAKE_MAX_VFDS || !s->vfd[i].used)
+		return -1;
+	return i;
+}
+
+/* close() of a virtual fd: not recorded (libbpf's fclose of an fmemopen
+ * stream closes no fd at all). Called from close() below. */
+static int close_vfd(int fd)
+{
+	int i = vfd_slot(fd);
+
+	if (i < 0)
+		return 0;
+	fake_state->vfd[i].used = 0;
+	return 1;
+}
+
+static int do_open(open_fn real, const char *path, int flags, mode_t mode)
+{
+	struct fake_rec *r;
+	int ret, saved;
+
+	resolve_probe();
+	if (probing() && virtual_path(path)) {
+		int append = (flags & O_ACCMODE) != O_RDONLY;
+
+		r = rec_file(append ? REC_APPENDFILE : REC_READFILE, path);
+		return open_vfile(path, append, r);
+	}
+	if (!probing())
+		return real(path, flags, mode);
+	r = rec_file(REC_OPEN, path);
+	ret = real(path, flags, mode);
+	saved = errno;
+	if (r) {
+		r->a = flags;
+		r->ret = ret;
+		r->err = ret < 0 ? saved : 0;
+	}
+	errno = saved;
+	return ret;
+}
+
+int open(const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = va_arg(ap, mode_t);
+	va_end(ap);
+	resolve_probe();
+	return do_open(real_open, path, flags, mode);
+}
+
+int open64(const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = va_arg(ap, mode_t);
+	va_end(ap);
+	resolve_probe();
+	return do_open(real_open64, path, flags, mode);
+}
+
+static FILE *do_fopen(fopen_fn real, const char *path, const char *mode)
+{
+	struct fake_rec *r;
+	int v;
+
+	if (!probing() || !virtual_path(path))
+		return real(path, mode);
+	r = rec_file(REC_READFILE, path);
+	v = find_vfile(path);
+	if (v < 0 || fake_state->vf[v].err) {
+		errno = v < 0 ? ENOENT : fake_state->vf[v].err;
+		if (r) {
+			r->ret = -1;
+			r->err = errno;
+		}
+		return NULL;
+	}
+	if (r)
+		r->ret = 0;
+	if (!fake_state->vf[v].len)
+		return fmemopen((void *)"", 0, "r") ?: fopen("/dev/null", "r");
+	return fmemopen(fake_state->vf[v].text, fake_state->vf[v].len, "r");
+}
+
+FILE *fopen(const char *path, const char *mode)
+{
+	resolve_probe();
+	return do_fopen(real_fopen, path, mode);
+}
+
+FILE *fopen64(const char *path, const char *mode)
+{
+	resolve_probe();
+	return do_fopen(real_fopen64, path, mode);
+}
+
+ssize_t read(int fd, void *buf, size_t n)
+{
+	int i;
+
+	resolve_probe();
+	i = vfd_slot(fd);
+	if (i >= 0) {
+		struct fake_state *s = fake_state;
+		struct fake_vfile *f = &s->vf[s->vfd[i].vf];
+		size_t left = f->len > s->vfd[i].pos ? f->len - s->vfd[i].pos : 0;
+
+		if (n > left)
+			n = left;
+		memcpy(buf, f->text + s->vfd[i].pos, n);
+		s->vfd[i].pos += n;
+		return (ssize_t)n;
+	}
+	return real_read(fd, buf, n);
+}
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+	int i;
+
+	resolve_probe();
+	i = vfd_slot(fd);
+	if (i >= 0) {
+		struct fake_state *s = fake_state;
+		struct fake_vfile *f = &s->vf[s->vfd[i].vf];
+		struct fake_rec *r = new_rec(REC_WRITE);
+
+		if (r) {
+			size_t k = n < FAKE_STR_MAX - 1 ? n : FAKE_STR_MAX - 1;
+
+			memcpy(r->str, buf, k);
+			r->str[k] = 0;
+			r->plen = (uint32_t)n;
+			r->pkind = PS_HEAP;
+		}
+		if (f->wr_err) {
+			errno = f->wr_err;
+			if (r) {
+				r->ret = -1;
+				r->err = errno;
+			}
+			return -1;
+		}
+		if (r)
+			r->ret = (long)n;
+		return (ssize_t)n;
+	}
+	return real_write(fd, buf, n);
+}
+
+int ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	long arg;
+	struct fake_rec *r;
+	int ret;
+
+	va_start(ap, req);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	resolve_probe();
+	if (!probing() || !is_fake_fd(fd))
+		return real_ioctl(fd, req, arg);
+	r = new_rec(REC_IOCTL);
+	{
+		struct fake_state *s = fake_state;
+		struct fake_answer a = { FA_DEFAULT, 0, -1, 0, 0, 0 };
+		int idx = s->ioctl_calls++;
+
+		if (idx < s->nioctl)
+			a = s->ioctl[idx];
+		if (a.kind == FA_ERR) {
+			ret = -1;
+			errno = a.val;
+		} else {
+			ret = a.kind == FA_RET ? a.val : 0;
+		}
+	}
+	if (r) {
+		r->a = fd;
+		r->b = (long)req;
+		r->c = (int)arg;
+		r->ret = ret;
+		r->err = ret < 0 ? errno : 0;
+	}
+	return ret;
+}
+
+static int do_access(const char *what, int dirfd, const char *path, int mode, int flags)
+{
+	struct fake_rec *r;
+	int ret, saved;
+
+	resolve_probe();
+	if (!probing())
+		return what[0] == 'a' ? real_access(path, mode) : real_faccessat(dirfd, path, mode, flags);
+	r = rec_file(REC_ACCESS, path);
+	if (virtual_path(path)) {
+		int v = find_vfile(path);
+
+		ret = v >= 0 && !fake_state->vf[v].err ? 0 : -1;
+		if (ret)
+			errno = v < 0 ? ENOENT : fake_state->vf[v].err;
+	} else {
+		ret = what[0] == 'a' ? real_access(path, mode) : real_faccessat(dirfd, path, mode, flags);
+	}
+	saved = errno;
+	if (r) {
+		r->a = mode;
+		r->b = what[0] == 'a';
+		r->ret = ret;
+		r->err = ret < 0 ? saved : 0;
+	}
+	errno = saved;
+	return ret;
+}
+
+int faccessat(int dirfd, const char *path, int mode, int flags)
+{
+	return do_access("faccessat", dirfd, path, mode, flags);
+}
+
+int access(const char *path, int mode)
+{
+	return do_access("access", AT_FDCWD, path, mode, 0);
+}
+
+/* perf_event_open(attr, pid, cpu, group_fd, flags) in probe mode. */
+static long fake_perf_open(void *attr, long pid, long cpu, long group, long flags)
+{
+	struct fake_state *s = fake_state;
+	struct fake_answer a = { FA_DEFAULT, 0, -1, 0, 0, 0 };
+	struct fake_rec *r = new_rec(REC_PERF);
+	int idx = s->perf_calls++;
+	long ret;
+
+	if (r) {
+		uint32_t size = 0;
+		uint64_t config1 = 0;
+
+		if (attr) {
+			memcpy(&size, (char *)attr + 4, 4);
+			memcpy(&config1, (char *)attr + 56, 8);
+		}
+		/* the kernel takes ints (libbpf passes ints through the variadic
+		 * syscall(), leaving the upper halves of the registers open) */
+		r->a = (int)pid;
+		r->b = (int)cpu;
+		r->c = (group & 0xffffffff) | ((flags & 0xffffffff) << 32);
+		r->nbytes = size < FAKE_ATTR_MAX ? size : FAKE_ATTR_MAX;
+		if (attr)
+			memcpy(r->bytes, attr, r->nbytes);
+		if (config1)
+			rec_path(r, (const char *)(uintptr_t)config1);
+	}
+	if (idx < s->nperf)
+		a = s->perf[idx];
+	if (a.kind == FA_ERR) {
+		ret = -1;
+		errno = a.val;
+	} else {
+		ret = a.kind == FA_RET ? a.val : FAKE_PERF_BASE + idx;
+		add_fake_fd((int)ret);
+	}
+	if (r) {
+		r->ret = ret;
+		r->err = ret < 0 ? errno : 0;
+	}
 	return ret;
 }

@@ -32,7 +32,28 @@ struct fake_dupans {
 #define FAKE_MAX_FDS 32
 
 enum { REC_BPF = 1, REC_FCNTL, REC_CLOSE, REC_SYSCALL, REC_MKDIR, REC_STATFS, REC_UNLINK,
-       REC_CB };
+       REC_CB,
+       /* probe mode (the attach cases, conformance/attach.c) */
+       REC_PERF, REC_IOCTL, REC_READFILE, REC_APPENDFILE, REC_WRITE, REC_ACCESS, REC_OPEN };
+
+/* Probe mode: the sysfs and tracefs files the attach functions read and
+ * write are virtual (their text comes from the case; a file that is not
+ * listed does not exist), perf_event_open and the perf ioctls are answered
+ * from scripts. A virtual file opened for reading (fopen or open) serves
+ * its text; one opened for appending records what is written. */
+#define FAKE_MAX_VFILES 12
+#define FAKE_VPATH_MAX 176
+#define FAKE_VTEXT_MAX 512
+struct fake_vfile {
+	char path[FAKE_VPATH_MAX];
+	int err;		/* opening fails with this errno (0: it opens) */
+	int wr_err;		/* appending: write fails with this errno */
+	uint32_t len;
+	char text[FAKE_VTEXT_MAX];
+};
+#define FAKE_VFD_BASE 900	/* fds of opened virtual files */
+#define FAKE_MAX_VFDS 8
+#define FAKE_PERF_BASE 40	/* default perf_event_open answers: 40, 41, ... */
 /* Where a path pointer (attr pathname of OBJ_PIN/OBJ_GET, or the argument of
  * mkdir/statfs/unlink) pointed: only the string is compared, except for
  * pointers into the driver's fixed region, whose address is identical in
@@ -50,6 +71,9 @@ struct fake_rec {
 	int pkind;	/* PS_*: the path string below */
 	uint32_t plen;	/* strlen of the path (str holds at most FAKE_STR_MAX - 1 bytes of it) */
 	char str[FAKE_STR_MAX];
+	/* multi links: what the masked array pointers of attr pointed to */
+	int nvals;
+	uint64_t vals[8];
 };
 
 struct fake_state {
@@ -69,6 +93,15 @@ struct fake_state {
 	struct fake_rec rec[FAKE_MAX_REC];
 	int nfds;
 	int fds[FAKE_MAX_FDS];
+	/* probe mode */
+	int probe;
+	int nvf;
+	struct fake_vfile vf[FAKE_MAX_VFILES];
+	int nperf, perf_calls;
+	struct fake_answer perf[FAKE_MAX_ANS];
+	int nioctl, ioctl_calls;
+	struct fake_answer ioctl[FAKE_MAX_ANS];
+	struct { int used, vf, append; uint32_t pos; } vfd[FAKE_MAX_VFDS];
 };
 
 /* Set by the driver (it points into memory shared with the parent, so a

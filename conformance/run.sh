@@ -67,6 +67,19 @@ if [ "$build" = 1 ]; then
 		build/lib/libbpflink.so -Wl,--disable-new-dtags,-rpath,"$root/build/lib" -ldl
 	$CC $CFLAGS -Iinclude -o "$out/driver-bpflink-static" $SRCS -rdynamic \
 		build/lib/libbpflink.a ${NATIVE_LIBS-}
+	# Attach by name (conformance/attach.c): the uprobe target library, the
+	# program object the oracle needs, the three drivers.
+	${TARGET_CC:-gcc} -shared -fPIC -O1 -fno-inline -o "$out/libtarget.so" conformance/target.c \
+		conformance/target2.c -Wl,--version-script=conformance/target.map
+	${CLANG:-clang} -O2 -target bpf -I/usr/include/x86_64-linux-gnu -c conformance/attach.bpf.c \
+		-o "$out/attach.bpf.o"
+	ASRCS="conformance/attach.c conformance/fakebpf.c"
+	$CC $CFLAGS -DORACLE -Ibuild/oracle/include -o "$out/attach-oracle" $ASRCS -rdynamic \
+		build/oracle/libbpf.so.1 -Wl,--disable-new-dtags,-rpath,"$root/build/oracle" -ldl
+	$CC $CFLAGS -DBPFLINK_NO_LIBBPF_H -Iinclude -o "$out/attach-bpflink" $ASRCS -rdynamic \
+		build/lib/libbpflink.so -Wl,--disable-new-dtags,-rpath,"$root/build/lib" -ldl
+	$CC $CFLAGS -DBPFLINK_NO_LIBBPF_H -Iinclude -o "$out/attach-bpflink-static" $ASRCS -rdynamic \
+		build/lib/libbpflink.a ${NATIVE_LIBS-}
 fi
 
 args="--seed $seed --cases $cases$extra_args"
@@ -92,8 +105,28 @@ if [ -n "$only" ]; then
 	sed -n '/^== case/,$p' "$out/bpflink.txt"
 fi
 
-# Symbol mismatches and static/shared differences count as failures too.
+# Symbol mismatches, static/shared differences and attach cases that differ
+# count as failures too.
 extra=0
+adir=$(cd "$out" && pwd)
+"$out/attach-oracle" "$adir" >"$out/attach-oracle.txt" 2>"$out/attach-oracle.err" ||
+	echo "conformance: the attach oracle driver failed: $(cat "$out/attach-oracle.err")"
+"$out/attach-bpflink" "$adir" >"$out/attach-bpflink.txt" 2>"$out/attach-bpflink.err" ||
+	echo "conformance: the attach bpflink driver failed: $(cat "$out/attach-bpflink.err")"
+"$out/attach-bpflink-static" "$adir" >"$out/attach-bpflink-static.txt" 2>"$out/attach-bpflink-static.err" || true
+awk -v maxshow=10 -f conformance/attach-compare.awk "$out/attach-oracle.txt" "$out/attach-bpflink.txt" \
+	>"$out/attach-summary.txt" || true
+sed '$d' "$out/attach-summary.txt" | head -n 200
+tail -n 1 "$out/attach-summary.txt"
+n=$(sed -n 's/^attach: [0-9]* passed, \([0-9]*\) failed$/\1/p' "$out/attach-summary.txt")
+apassed=$(sed -n 's/^attach: \([0-9]*\) passed, [0-9]* failed$/\1/p' "$out/attach-summary.txt")
+extra=$((extra + ${n:-1}))
+if cmp -s "$out/attach-bpflink.txt" "$out/attach-bpflink-static.txt"; then
+	echo "attach, static library: transcript identical to the shared library's"
+else
+	echo "attach, static library: transcript differs from the shared library's"
+	extra=$((extra + 1))
+fi
 sh conformance/symbols.sh >"$out/symbols.txt" 2>&1 || {
 	n=$(sed -n 's/^symbols: [0-9]* checked, \([0-9]*\) mismatched$/\1/p' "$out/symbols.txt")
 	[ -n "$n" ] && [ "$n" != 0 ] || n=1
@@ -114,7 +147,7 @@ fi
 
 rm -f "$out/deviations.txt"
 status=0
-awk -v devfile="$out/deviations.txt" -v extra_failed="$extra" -v maxshow=15 \
+awk -v devfile="$out/deviations.txt" -v extra_failed="$extra" -v extra_passed="${apassed:-0}" -v maxshow=15 \
 	-f conformance/compare.awk "$out/oracle.txt" "$out/bpflink.txt" >"$out/summary.txt" || status=1
 if [ "$status" != 0 ]; then
 	sed '$d' "$out/summary.txt"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Symbol-list comparison: every function libbpflink.so exports must be
 # exported by the oracle (the real libbpf.so.1.7.0) under the same name with
-# the same default version node (name@@LIBBPF_x.y.z), as a function.
+# the same default version node (name@@LIBBPF_x.y.z), as a function;
+# bpflink's own bpflink_* functions (node BPFLINK_0.1) must not be.
 #
 #   conformance/symbols.sh [ours.so] [oracle.so]
 #
@@ -33,6 +34,16 @@ while read -r type sym; do
 	[ "$type" = FUNC ] || continue
 	checked=$((checked + 1))
 	name=${sym%%@*}
+	# bpflink's own extensions: in its own node, never in libbpf.
+	case $sym in
+	bpflink_*@@BPFLINK_0.1)
+		if grep -q " $name@" "$tmp/oracle"; then
+			echo "symbols: $sym is also a libbpf function"
+			bad=$((bad + 1))
+		fi
+		continue
+		;;
+	esac
 	case $sym in
 	*@@*) ;;
 	*) echo "symbols: $sym is exported without a default version node"; bad=$((bad + 1)); continue ;;

@@ -11,7 +11,7 @@
 set -eu
 cd "$(dirname "$0")"
 total=${1:-${FUZZ_SECONDS:-60}}
-targets="opts_core opts_ffi"
+targets="opts_core opts_ffi elf_resolve"
 n=$(echo $targets | wc -w)
 each=$(( total / n ))
 [ "$each" -ge 1 ] || each=1
@@ -32,7 +32,22 @@ RUSTFLAGS="-Cpasses=sancov-module \
 -Cllvm-args=-sanitizer-coverage-trace-compares \
 --cfg fuzzing -Cdebug-assertions -Coverflow-checks" \
 	cargo build --release --quiet --features libfuzzer --target "$host" \
-	--bin opts_core --bin opts_ffi
+	--bin opts_core --bin opts_ffi --bin elf_resolve
+
+# Seeds of the resolver: small real ELF files (a shared library with
+# versioned, weak and local symbols, built here; this machine's smallest
+# programs), each behind the name-picking byte.
+mkdir -p corpus/elf-seeds
+if cc -shared -fPIC -O1 -o corpus/elf-seeds/.t.so ../conformance/target.c ../conformance/target2.c \
+	-Wl,--version-script=../conformance/target.map 2>/dev/null; then
+	for p in 0 1; do
+		{ printf "\\$p"; cat corpus/elf-seeds/.t.so; } > "corpus/elf-seeds/target-$p"
+	done
+	rm -f corpus/elf-seeds/.t.so
+fi
+for f in /bin/true /usr/bin/true; do
+	[ -r "$f" ] && { printf '\003'; head -c 65536 "$f"; } > corpus/elf-seeds/true && break
+done
 
 passed=0
 failed=0
@@ -41,9 +56,14 @@ for t in $targets; do
 	echo "=== fuzz $t for ${each}s"
 	log="artifacts/$t/last-run.log"
 	rc=0
-	"$CARGO_TARGET_DIR/$host/release/$t" -max_total_time="$each" -max_len=512 \
+	if [ "$t" = elf_resolve ]; then
+		seeds=corpus/elf-seeds max_len=65536
+	else
+		seeds=corpus/seeds max_len=512
+	fi
+	"$CARGO_TARGET_DIR/$host/release/$t" -max_total_time="$each" -max_len="$max_len" \
 		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix="artifacts/$t/" "corpus/work/$t" corpus/seeds > "$log" 2>&1 || rc=$?
+		-artifact_prefix="artifacts/$t/" "corpus/work/$t" "$seeds" > "$log" 2>&1 || rc=$?
 	grep -v -e '^#[0-9]*	\(NEW\|REDUCE\|pulse\)' -e '^"' -e 'recommended dictionary' \
 		-e '^WARNING: Failed to find function' "$log"
 	if [ "$rc" -ne 0 ] || ls "artifacts/$t"/crash-* "artifacts/$t"/oom-* \

@@ -10,11 +10,38 @@
  */
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/types.h>
 #include <linux/types.h>
 #include <linux/bpf.h>
+
+/*
+ * Beside libbpf's own header. <bpf/libbpf.h> and this header share libbpf's
+ * print hook types, the LIBBPF_OPTS macros and the attach opts structs.
+ * When <bpf/libbpf.h> is on the include path it is included here, and its
+ * definitions of those are the ones used (this header then defines only
+ * what that libbpf version lacks), so the two headers can be included in
+ * either order. An older libbpf's structs may lack the newest fields;
+ * bpflink takes the shorter structs as libbpf does (their sz says so).
+ * Define BPFLINK_NO_LIBBPF_H to use bpflink's own libbpf 1.7.0 definitions
+ * instead; <bpf/libbpf.h> may then still come first, but not after.
+ */
+#if !defined(BPFLINK_NO_LIBBPF_H) && defined(__has_include)
+#if __has_include(<bpf/libbpf.h>)
+#include <bpf/libbpf.h>
+#endif
+#endif
+/* The libbpf version whose <bpf/libbpf.h> was included, 0.0 if none. */
+#if defined(__LIBBPF_LIBBPF_H) && defined(LIBBPF_MAJOR_VERSION)
+#define BPFLINK__LIBBPF_H_VERSION (LIBBPF_MAJOR_VERSION * 100 + LIBBPF_MINOR_VERSION)
+#elif defined(__LIBBPF_LIBBPF_H)
+#define BPFLINK__LIBBPF_H_VERSION 1
+#else
+#define BPFLINK__LIBBPF_H_VERSION 0
+#endif
 
 /*
  * Names from libbpf v1.7.0's UAPI that an older <linux/bpf.h> lacks.
@@ -219,6 +246,26 @@ struct bpf_obj_get_opts {
 };
 #define bpf_obj_get_opts__last_field path_fd
 
+/* bpf_prog_query_opts (bpf.h): what is attached to a hook. prog_cnt and
+ * count are one field. */
+struct bpf_prog_query_opts {
+	size_t sz;
+	__u32 query_flags;
+	__u32 attach_flags;	/* output argument */
+	__u32 *prog_ids;
+	__extension__ union {
+		/* input+output argument */
+		__u32 prog_cnt;
+		__u32 count;
+	};
+	__u32 *prog_attach_flags;
+	__u32 *link_ids;
+	__u32 *link_attach_flags;
+	__u64 revision;
+	size_t :0;
+};
+#define bpf_prog_query_opts__last_field revision
+
 /*
  * LIBBPF_OPTS(TYPE, NAME, ...): declare `struct TYPE NAME`, zero all of it
  * (padding included, which libbpf checks), set .sz and the given fields.
@@ -254,6 +301,7 @@ struct bpf_obj_get_opts {
 #endif
 
 /* libbpf's print hook (libbpf.h). */
+#if BPFLINK__LIBBPF_H_VERSION == 0
 enum libbpf_print_level {
 	LIBBPF_WARN,
 	LIBBPF_INFO,
@@ -261,6 +309,114 @@ enum libbpf_print_level {
 };
 typedef int (*libbpf_print_fn_t)(enum libbpf_print_level level,
 				 const char *, va_list ap);
+#endif
+
+/*
+ * libbpf.h's attach opts (v1.7.0), taken by the bpflink_attach_* functions.
+ * `size_t :0;` pads each struct to a multiple of size_t, as in libbpf;
+ * __extension__ keeps -pedantic quiet about its type.
+ */
+#if BPFLINK__LIBBPF_H_VERSION == 0 || BPFLINK__LIBBPF_H_VERSION < 102
+/* How a kprobe/uprobe is attached (libbpf 1.2+). */
+enum probe_attach_mode {
+	/* the newest way the kernel supports */
+	PROBE_ATTACH_MODE_DEFAULT = 0,
+	/* a tracefs kprobe_events/uprobe_events probe */
+	PROBE_ATTACH_MODE_LEGACY,
+	/* a perf event from perf_event_open() */
+	PROBE_ATTACH_MODE_PERF,
+	/* a perf event with a BPF link */
+	PROBE_ATTACH_MODE_LINK,
+};
+#endif
+
+#if BPFLINK__LIBBPF_H_VERSION == 0
+struct bpf_perf_event_opts {
+	size_t sz;
+	/* value for bpf_get_attach_cookie() */
+	__u64 bpf_cookie;
+	/* attach with PERF_EVENT_IOC_SET_BPF, not a BPF link */
+	bool force_ioctl_attach;
+	/* do not enable the event (PERF_EVENT_IOC_ENABLE) */
+	bool dont_enable;
+	__extension__ size_t :0;
+};
+#define bpf_perf_event_opts__last_field dont_enable
+
+struct bpf_kprobe_opts {
+	size_t sz;
+	__u64 bpf_cookie;
+	/* offset into the function */
+	size_t offset;
+	/* a return probe */
+	bool retprobe;
+	enum probe_attach_mode attach_mode;
+	__extension__ size_t :0;
+};
+#define bpf_kprobe_opts__last_field attach_mode
+
+struct bpf_kprobe_multi_opts {
+	size_t sz;
+	/* function names, or */
+	const char **syms;
+	/* function addresses */
+	const unsigned long *addrs;
+	/* one bpf_get_attach_cookie() value per function */
+	const __u64 *cookies;
+	/* entries in syms/addrs/cookies */
+	size_t cnt;
+	bool retprobe;
+	/* entry and return, one program (BPF_TRACE_KPROBE_SESSION) */
+	bool session;
+	/* the pattern must match exactly one function */
+	bool unique_match;
+	__extension__ size_t :0;
+};
+#define bpf_kprobe_multi_opts__last_field unique_match
+
+struct bpf_uprobe_opts {
+	size_t sz;
+	/* file offset of a USDT semaphore (reference counter) */
+	size_t ref_ctr_offset;
+	__u64 bpf_cookie;
+	/* a return probe */
+	bool retprobe;
+	/* "func", "func@VERSION" or "func@@VERSION", looked up in the binary;
+	 * func_offset is then an offset into it */
+	const char *func_name;
+	enum probe_attach_mode attach_mode;
+	__extension__ size_t :0;
+};
+#define bpf_uprobe_opts__last_field attach_mode
+
+struct bpf_tracepoint_opts {
+	size_t sz;
+	__u64 bpf_cookie;
+};
+#define bpf_tracepoint_opts__last_field bpf_cookie
+#endif
+
+#if BPFLINK__LIBBPF_H_VERSION == 0 || BPFLINK__LIBBPF_H_VERSION < 103
+/* libbpf 1.3+ */
+struct bpf_uprobe_multi_opts {
+	size_t sz;
+	/* function names, or */
+	const char **syms;
+	/* file offsets */
+	const unsigned long *offsets;
+	/* USDT semaphore offsets, optional */
+	const unsigned long *ref_ctr_offsets;
+	/* bpf_get_attach_cookie() values, optional */
+	const __u64 *cookies;
+	/* entries in each array */
+	size_t cnt;
+	bool retprobe;
+	/* entry and return, one program (BPF_TRACE_UPROBE_SESSION) */
+	bool session;
+	__extension__ size_t :0;
+};
+#define bpf_uprobe_multi_opts__last_field session
+#endif
 
 /* Version of the libbpf ABI bpflink implements. */
 #define BPFLINK_LIBBPF_MAJOR_VERSION 1
@@ -428,6 +584,115 @@ extern "C" {
 #endif // __cplusplus
 
 /*
+ Attach a program to a perf event (libbpf
+ `bpf_program__attach_perf_event_opts`, for a program fd; bpflink's node
+ `BPFLINK_0.1`).
+
+ With a BPF perf link where the kernel has them (probed once per process,
+ like libbpf) and `opts->force_ioctl_attach` is not set, else with
+ `PERF_EVENT_IOC_SET_BPF` (then a non-zero `bpf_cookie` is
+ `-EOPNOTSUPP`); then `PERF_EVENT_IOC_ENABLE` unless `dont_enable`. The
+ link owns `pfd` from then on: `bpf_link__destroy` disables the event and
+ closes it. On failure `pfd` stays the caller's. Returns the link, or
+ NULL with `errno` set.
+
+ # Safety
+ `opts` is NULL or points to a `struct bpf_perf_event_opts` whose first
+ `opts->sz` bytes are readable.
+ */
+struct bpf_link *bpflink_attach_perf_event_opts(int prog_fd, int pfd, const struct bpf_perf_event_opts *opts);
+
+/*
+ Attach a program to a kernel function entry or return (libbpf
+ `bpf_program__attach_kprobe_opts`, for a program fd; `BPFLINK_0.1`).
+
+ A kprobe PMU event (`/sys/bus/event_source/devices/kprobe`) where the
+ kernel has one, else a legacy tracefs `kprobe_events` probe named
+ `libbpf_<pid>_<n>_<func>_0x<offset>` (removed again on destroy);
+ `opts->attach_mode` forces one way (`-EOPNOTSUPP` if unavailable).
+ Returns the link, or NULL with `errno` set.
+
+ # Safety
+ `func_name` is NULL or a C string; `opts` is NULL or points to a
+ `struct bpf_kprobe_opts` whose first `opts->sz` bytes are readable.
+ */
+struct bpf_link *bpflink_attach_kprobe_opts(int prog_fd, const char *func_name, const struct bpf_kprobe_opts *opts);
+
+/*
+ Attach a program to a user-space function entry or return (libbpf
+ `bpf_program__attach_uprobe_opts`, for a program fd; `BPFLINK_0.1`).
+
+ `binary_path` is a path, or a name without `/` searched like libbpf
+ (`libc.so.6` in `LD_LIBRARY_PATH`, `/usr/lib64`, `/usr/lib` and the
+ multiarch directory; a program in `PATH`, `/usr/bin`, `/usr/sbin`).
+ `opts->func_name` (`func`, `func@VERSION`, `func@@VERSION`) is found in
+ the file's `.dynsym`/`.symtab` and its file offset added to
+ `func_offset`. `pid` filters on one process (0 is this one, -1 all).
+ `opts->ref_ctr_offset` sets a USDT semaphore, `retprobe` a return probe,
+ `bpf_cookie` the cookie. A uprobe PMU event, or a legacy tracefs
+ `uprobe_events` probe where there is none. Returns the link, or NULL
+ with `errno` set.
+
+ # Safety
+ `binary_path` is NULL or a C string; `opts` is NULL or points to a
+ `struct bpf_uprobe_opts` whose first `opts->sz` bytes are readable, and
+ its `func_name` is NULL or a C string.
+ */
+struct bpf_link *bpflink_attach_uprobe_opts(int prog_fd, pid_t pid, const char *binary_path, size_t func_offset, const struct bpf_uprobe_opts *opts);
+
+/*
+ Attach a program to a tracepoint by name (libbpf
+ `bpf_program__attach_tracepoint_opts`, for a program fd;
+ `BPFLINK_0.1`): the event id is read from tracefs
+ (`/sys/kernel/tracing/events/<category>/<name>/id`, which needs tracefs
+ mounted), then a tracepoint perf event is opened on CPU 0 for every
+ process and attached. Returns the link, or NULL with `errno` set.
+
+ # Safety
+ `tp_category` and `tp_name` are NULL or C strings; `opts` is NULL or
+ points to a `struct bpf_tracepoint_opts` whose first `opts->sz` bytes
+ are readable.
+ */
+struct bpf_link *bpflink_attach_tracepoint_opts(int prog_fd, const char *tp_category, const char *tp_name, const struct bpf_tracepoint_opts *opts);
+
+/*
+ Attach a program to many user-space functions at once with one
+ `uprobe_multi` link (libbpf `bpf_program__attach_uprobe_multi`, for a
+ program fd; `BPFLINK_0.1`).
+
+ Either `func_pattern` (a glob: `*` and `?`) matched against the
+ function symbols of `path` (a name without `/` is searched like
+ [`bpflink_attach_uprobe_opts`] does), or `opts->syms` (exact names) or
+ `opts->offsets` with `opts->cnt` entries. `pid` 0 is this process, -1
+ all. Returns the link, or NULL with `errno` set (`-ENOENT`: nothing
+ matched).
+
+ # Safety
+ `path` and `func_pattern` are NULL or C strings; `opts` is NULL or
+ points to a `struct bpf_uprobe_multi_opts` whose first `opts->sz` bytes
+ are readable and whose arrays hold `cnt` entries.
+ */
+struct bpf_link *bpflink_attach_uprobe_multi(int prog_fd, pid_t pid, const char *path, const char *func_pattern, const struct bpf_uprobe_multi_opts *opts);
+
+/*
+ Attach a program to many kernel functions with one `kprobe_multi` link
+ (libbpf `bpf_program__attach_kprobe_multi_opts`, for a program fd;
+ `BPFLINK_0.1`).
+
+ `pattern` without wildcards is handed to the kernel as one symbol; with
+ `*`/`?` (or `opts->unique_match`) it is matched against tracefs's
+ `available_filter_functions_addrs`, or `available_filter_functions`
+ and `/proc/kallsyms`. Or `opts->syms`/`opts->addrs` with `cnt`.
+ Returns the link, or NULL with `errno` set.
+
+ # Safety
+ `pattern` is NULL or a C string; `opts` is NULL or points to a
+ `struct bpf_kprobe_multi_opts` whose first `opts->sz` bytes are
+ readable and whose arrays hold `cnt` entries.
+ */
+struct bpf_link *bpflink_attach_kprobe_multi_opts(int prog_fd, const char *pattern, const struct bpf_kprobe_multi_opts *opts);
+
+/*
  Create a BPF link (libbpf `bpf_link_create`, node `LIBBPF_0.0.8`).
 
  Attaches `prog_fd` (for `BPF_STRUCT_OPS`: a struct_ops map fd) to
@@ -588,6 +853,39 @@ int bpf_obj_get_opts(const char *pathname, const struct bpf_obj_get_opts *opts);
  `pathname` is NULL or a C string.
  */
 int bpf_obj_get(const char *pathname);
+
+/*
+ Ask the kernel what is attached to a hook (libbpf `bpf_prog_query_opts`,
+ `LIBBPF_1.0.0`) with `BPF_PROG_QUERY`: `target` is a cgroup or netns fd,
+ or an ifindex for tcx/netkit; `opts->prog_ids`, `prog_attach_flags`,
+ `link_ids`, `link_attach_flags` (each `count` entries, or NULL) are
+ filled in. Whether or not the call succeeds, `opts->attach_flags`,
+ `revision` and `count` get what the kernel reported (each only if
+ `opts->sz` covers it, as libbpf's OPTS_SET does). Returns 0, or a
+ negative errno with `errno` set (`-ENOSPC` when `count` was too small;
+ `count` then says how many there are).
+
+ # Safety
+ `opts` is NULL or points to a writable `struct bpf_prog_query_opts`
+ whose first `opts->sz` bytes are readable, and its arrays are NULL or
+ hold `count` writable `__u32`s.
+ */
+int bpf_prog_query_opts(int target, enum bpf_attach_type type, struct bpf_prog_query_opts *opts);
+
+/*
+ `bpf_prog_query_opts` with only query flags and program ids (libbpf
+ `bpf_prog_query`, `LIBBPF_0.0.1`): `*prog_cnt` is the room in
+ `prog_ids` in, the number of programs out; `*attach_flags` (if not
+ NULL) the hook's flags. Returns 0 or a negative errno.
+
+ bpflink deviation: a NULL `prog_cnt` (libbpf crashes) returns `-EINVAL`
+ without a syscall.
+
+ # Safety
+ `prog_ids` is NULL or holds `*prog_cnt` writable `__u32`s;
+ `attach_flags` and `prog_cnt` are NULL or valid for reading and writing.
+ */
+int bpf_prog_query(int target_fd, enum bpf_attach_type type, uint32_t query_flags, uint32_t *attach_flags, uint32_t *prog_ids, uint32_t *prog_cnt);
 
 /*
  Open a link pinned in bpffs (libbpf `bpf_link__open`, `LIBBPF_0.0.8`).

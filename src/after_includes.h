@@ -1,5 +1,30 @@
 
 /*
+ * Beside libbpf's own header. <bpf/libbpf.h> and this header share libbpf's
+ * print hook types, the LIBBPF_OPTS macros and the attach opts structs.
+ * When <bpf/libbpf.h> is on the include path it is included here, and its
+ * definitions of those are the ones used (this header then defines only
+ * what that libbpf version lacks), so the two headers can be included in
+ * either order. An older libbpf's structs may lack the newest fields;
+ * bpflink takes the shorter structs as libbpf does (their sz says so).
+ * Define BPFLINK_NO_LIBBPF_H to use bpflink's own libbpf 1.7.0 definitions
+ * instead; <bpf/libbpf.h> may then still come first, but not after.
+ */
+#if !defined(BPFLINK_NO_LIBBPF_H) && defined(__has_include)
+#if __has_include(<bpf/libbpf.h>)
+#include <bpf/libbpf.h>
+#endif
+#endif
+/* The libbpf version whose <bpf/libbpf.h> was included, 0.0 if none. */
+#if defined(__LIBBPF_LIBBPF_H) && defined(LIBBPF_MAJOR_VERSION)
+#define BPFLINK__LIBBPF_H_VERSION (LIBBPF_MAJOR_VERSION * 100 + LIBBPF_MINOR_VERSION)
+#elif defined(__LIBBPF_LIBBPF_H)
+#define BPFLINK__LIBBPF_H_VERSION 1
+#else
+#define BPFLINK__LIBBPF_H_VERSION 0
+#endif
+
+/*
  * Names from libbpf v1.7.0's UAPI that an older <linux/bpf.h> lacks.
  *
  * This header includes the <linux/bpf.h> the compiler finds (Debian 12
@@ -202,6 +227,26 @@ struct bpf_obj_get_opts {
 };
 #define bpf_obj_get_opts__last_field path_fd
 
+/* bpf_prog_query_opts (bpf.h): what is attached to a hook. prog_cnt and
+ * count are one field. */
+struct bpf_prog_query_opts {
+	size_t sz;
+	__u32 query_flags;
+	__u32 attach_flags;	/* output argument */
+	__u32 *prog_ids;
+	__extension__ union {
+		/* input+output argument */
+		__u32 prog_cnt;
+		__u32 count;
+	};
+	__u32 *prog_attach_flags;
+	__u32 *link_ids;
+	__u32 *link_attach_flags;
+	__u64 revision;
+	size_t :0;
+};
+#define bpf_prog_query_opts__last_field revision
+
 /*
  * LIBBPF_OPTS(TYPE, NAME, ...): declare `struct TYPE NAME`, zero all of it
  * (padding included, which libbpf checks), set .sz and the given fields.
@@ -237,6 +282,7 @@ struct bpf_obj_get_opts {
 #endif
 
 /* libbpf's print hook (libbpf.h). */
+#if BPFLINK__LIBBPF_H_VERSION == 0
 enum libbpf_print_level {
 	LIBBPF_WARN,
 	LIBBPF_INFO,
@@ -244,6 +290,114 @@ enum libbpf_print_level {
 };
 typedef int (*libbpf_print_fn_t)(enum libbpf_print_level level,
 				 const char *, va_list ap);
+#endif
+
+/*
+ * libbpf.h's attach opts (v1.7.0), taken by the bpflink_attach_* functions.
+ * `size_t :0;` pads each struct to a multiple of size_t, as in libbpf;
+ * __extension__ keeps -pedantic quiet about its type.
+ */
+#if BPFLINK__LIBBPF_H_VERSION == 0 || BPFLINK__LIBBPF_H_VERSION < 102
+/* How a kprobe/uprobe is attached (libbpf 1.2+). */
+enum probe_attach_mode {
+	/* the newest way the kernel supports */
+	PROBE_ATTACH_MODE_DEFAULT = 0,
+	/* a tracefs kprobe_events/uprobe_events probe */
+	PROBE_ATTACH_MODE_LEGACY,
+	/* a perf event from perf_event_open() */
+	PROBE_ATTACH_MODE_PERF,
+	/* a perf event with a BPF link */
+	PROBE_ATTACH_MODE_LINK,
+};
+#endif
+
+#if BPFLINK__LIBBPF_H_VERSION == 0
+struct bpf_perf_event_opts {
+	size_t sz;
+	/* value for bpf_get_attach_cookie() */
+	__u64 bpf_cookie;
+	/* attach with PERF_EVENT_IOC_SET_BPF, not a BPF link */
+	bool force_ioctl_attach;
+	/* do not enable the event (PERF_EVENT_IOC_ENABLE) */
+	bool dont_enable;
+	__extension__ size_t :0;
+};
+#define bpf_perf_event_opts__last_field dont_enable
+
+struct bpf_kprobe_opts {
+	size_t sz;
+	__u64 bpf_cookie;
+	/* offset into the function */
+	size_t offset;
+	/* a return probe */
+	bool retprobe;
+	enum probe_attach_mode attach_mode;
+	__extension__ size_t :0;
+};
+#define bpf_kprobe_opts__last_field attach_mode
+
+struct bpf_kprobe_multi_opts {
+	size_t sz;
+	/* function names, or */
+	const char **syms;
+	/* function addresses */
+	const unsigned long *addrs;
+	/* one bpf_get_attach_cookie() value per function */
+	const __u64 *cookies;
+	/* entries in syms/addrs/cookies */
+	size_t cnt;
+	bool retprobe;
+	/* entry and return, one program (BPF_TRACE_KPROBE_SESSION) */
+	bool session;
+	/* the pattern must match exactly one function */
+	bool unique_match;
+	__extension__ size_t :0;
+};
+#define bpf_kprobe_multi_opts__last_field unique_match
+
+struct bpf_uprobe_opts {
+	size_t sz;
+	/* file offset of a USDT semaphore (reference counter) */
+	size_t ref_ctr_offset;
+	__u64 bpf_cookie;
+	/* a return probe */
+	bool retprobe;
+	/* "func", "func@VERSION" or "func@@VERSION", looked up in the binary;
+	 * func_offset is then an offset into it */
+	const char *func_name;
+	enum probe_attach_mode attach_mode;
+	__extension__ size_t :0;
+};
+#define bpf_uprobe_opts__last_field attach_mode
+
+struct bpf_tracepoint_opts {
+	size_t sz;
+	__u64 bpf_cookie;
+};
+#define bpf_tracepoint_opts__last_field bpf_cookie
+#endif
+
+#if BPFLINK__LIBBPF_H_VERSION == 0 || BPFLINK__LIBBPF_H_VERSION < 103
+/* libbpf 1.3+ */
+struct bpf_uprobe_multi_opts {
+	size_t sz;
+	/* function names, or */
+	const char **syms;
+	/* file offsets */
+	const unsigned long *offsets;
+	/* USDT semaphore offsets, optional */
+	const unsigned long *ref_ctr_offsets;
+	/* bpf_get_attach_cookie() values, optional */
+	const __u64 *cookies;
+	/* entries in each array */
+	size_t cnt;
+	bool retprobe;
+	/* entry and return, one program (BPF_TRACE_UPROBE_SESSION) */
+	bool session;
+	__extension__ size_t :0;
+};
+#define bpf_uprobe_multi_opts__last_field session
+#endif
 
 /* Version of the libbpf ABI bpflink implements. */
 #define BPFLINK_LIBBPF_MAJOR_VERSION 1

@@ -394,3 +394,128 @@ pub unsafe extern "C" fn bpf_obj_get(pathname: *const c_char) -> c_int {
     let r = ret::int(unsafe { calls::obj_get(&SYS, pathname as u64, None, &mut PrintLog) });
     traced!(r, "bpf_obj_get", pathname: str)
 }
+
+/// Ask the kernel what is attached to a hook (libbpf `bpf_prog_query_opts`,
+/// `LIBBPF_1.0.0`) with `BPF_PROG_QUERY`: `target` is a cgroup or netns fd,
+/// or an ifindex for tcx/netkit; `opts->prog_ids`, `prog_attach_flags`,
+/// `link_ids`, `link_attach_flags` (each `count` entries, or NULL) are
+/// filled in. Whether or not the call succeeds, `opts->attach_flags`,
+/// `revision` and `count` get what the kernel reported (each only if
+/// `opts->sz` covers it, as libbpf's OPTS_SET does). Returns 0, or a
+/// negative errno with `errno` set (`-ENOSPC` when `count` was too small;
+/// `count` then says how many there are).
+///
+/// # Safety
+/// `opts` is NULL or points to a writable `struct bpf_prog_query_opts`
+/// whose first `opts->sz` bytes are readable, and its arrays are NULL or
+/// hold `count` writable `__u32`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bpf_prog_query_opts(
+    target: c_int,
+    r#type: bpf_attach_type,
+    opts: *mut bpf_prog_query_opts,
+) -> c_int {
+    // SAFETY: forwarded from this function's contract.
+    let r = unsafe { prog_query_opts(target, r#type, opts) };
+    traced!(r, "bpf_prog_query_opts", target: int, r#type: int, opts: ptr)
+}
+
+/// The body of [`bpf_prog_query_opts`].
+///
+/// # Safety
+/// As for [`bpf_prog_query_opts`].
+unsafe fn prog_query_opts(
+    target: c_int,
+    attach_type: u32,
+    opts: *mut bpf_prog_query_opts,
+) -> c_int {
+    // SAFETY: forwarded from this function's contract.
+    let r = unsafe {
+        with_opts(opts.cast_const().cast(), abi::PROG_QUERY_OPTS, |o| {
+            bpflink_core::query::prog_query(&SYS, target, attach_type, o, &mut PrintLog)
+        })
+    };
+    match r {
+        Err(e) => ret::int(Err(e)),
+        Ok((res, out)) => {
+            if !opts.is_null() {
+                // SAFETY: `opts` is readable (contract); sz was read the
+                // same way by with_opts.
+                let sz = unsafe { core::ptr::read_unaligned(opts.cast::<usize>()) };
+                let base = opts.cast::<u8>();
+                for (off, width, covered) in bpflink_core::query::writes_back(sz) {
+                    if !covered {
+                        continue;
+                    }
+                    // SAFETY: `sz` covers the field, so it is part of the
+                    // caller's writable struct (contract).
+                    unsafe {
+                        match off {
+                            o if o == abi::prog_query::REVISION => {
+                                base.add(off).cast::<u64>().write_unaligned(out.revision)
+                            }
+                            o if o == abi::prog_query::ATTACH_FLAGS => base
+                                .add(off)
+                                .cast::<u32>()
+                                .write_unaligned(out.attach_flags),
+                            _ => base.add(off).cast::<u32>().write_unaligned(out.count),
+                        }
+                    }
+                    let _ = width;
+                }
+            }
+            ret::int(res)
+        }
+    }
+}
+
+/// `bpf_prog_query_opts` with only query flags and program ids (libbpf
+/// `bpf_prog_query`, `LIBBPF_0.0.1`): `*prog_cnt` is the room in
+/// `prog_ids` in, the number of programs out; `*attach_flags` (if not
+/// NULL) the hook's flags. Returns 0 or a negative errno.
+///
+/// bpflink deviation: a NULL `prog_cnt` (libbpf crashes) returns `-EINVAL`
+/// without a syscall.
+///
+/// # Safety
+/// `prog_ids` is NULL or holds `*prog_cnt` writable `__u32`s;
+/// `attach_flags` and `prog_cnt` are NULL or valid for reading and writing.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn bpf_prog_query(
+    target_fd: c_int,
+    r#type: bpf_attach_type,
+    query_flags: u32,
+    attach_flags: *mut u32,
+    prog_ids: *mut u32,
+    prog_cnt: *mut u32,
+) -> c_int {
+    let r: c_int = (|| {
+        if prog_cnt.is_null() {
+            return ret::int(Err(Errno::EINVAL));
+        }
+        let mut opts = bpf_prog_query_opts {
+            sz: core::mem::size_of::<bpf_prog_query_opts>(),
+            query_flags,
+            attach_flags: 0,
+            prog_ids,
+            // SAFETY: non-NULL and readable (contract).
+            count: unsafe { prog_cnt.read_unaligned() },
+            prog_attach_flags: core::ptr::null_mut(),
+            link_ids: core::ptr::null_mut(),
+            link_attach_flags: core::ptr::null_mut(),
+            revision: 0,
+        };
+        // SAFETY: `opts` is ours and whole; prog_ids is the caller's
+        // (contract).
+        let r = unsafe { prog_query_opts(target_fd, r#type, &mut opts) };
+        // SAFETY: valid for writing (contract).
+        unsafe {
+            if !attach_flags.is_null() {
+                attach_flags.write_unaligned(opts.attach_flags);
+            }
+            prog_cnt.write_unaligned(opts.count);
+        }
+        r
+    })();
+    traced!(r, "bpf_prog_query", target_fd: int, r#type: int, query_flags: int, prog_cnt: ptr)
+}

@@ -107,7 +107,7 @@ impl LinkObject for RawLink {
 ///
 /// # Safety
 /// `link` points to a live link (destroy passes the object it belongs to).
-unsafe extern "C" fn detach_fd(link: *mut bpf_link) -> c_int {
+pub(crate) unsafe extern "C" fn detach_fd(link: *mut bpf_link) -> c_int {
     // SAFETY: forwarded from this function's contract; the link owns its fd
     // and is being destroyed.
     match unsafe { sys::close_fd((*link).fd) } {

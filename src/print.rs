@@ -7,6 +7,7 @@
 use core::ffi::{CStr, c_char, c_int, c_void};
 use core::sync::atomic::{AtomicUsize, Ordering};
 
+use bpflink_core::attach_msg::{Level, Msg as AttachMsg};
 use bpflink_core::link_object::{Message, ObjectLog};
 use bpflink_core::opts::Warning;
 use bpflink_core::strerror::errstr;
@@ -281,4 +282,377 @@ fn real_libbpf_set_print() -> Option<SetPrintFn> {
     // SAFETY: a non-zero address is the definition of `libbpf_set_print`
     // found by the dynamic linker, whose C signature is SetPrintFn's.
     (addr != 0).then(|| unsafe { core::mem::transmute::<usize, SetPrintFn>(addr) })
+}
+
+/// Prints one message of the attach functions with libbpf 1.7.0's format
+/// string and level; `prog '%s'` (libbpf's program name) is `prog fd %d`
+/// here, the fd the caller passed.
+pub fn attach(m: AttachMsg<'_>) {
+    let Some(cb) = current() else { return };
+    let level = match m.level() {
+        Level::Warn => LIBBPF_WARN,
+        Level::Debug => LIBBPF_DEBUG,
+    };
+    let kind = |uprobe: bool| {
+        if uprobe {
+            c"uprobe".as_ptr()
+        } else {
+            c"kprobe".as_ptr()
+        }
+    };
+    let probe = |uprobe: bool, ret: bool| match (uprobe, ret) {
+        (false, false) => c"kprobe".as_ptr(),
+        (false, true) => c"kretprobe".as_ptr(),
+        (true, false) => c"uprobe".as_ptr(),
+        (true, true) => c"uretprobe".as_ptr(),
+    };
+    macro_rules! p {
+        ($fmt:literal $(, $arg:expr)* $(,)?) => {
+            bpflink__print(cb, level, concat!("libbpf: ", $fmt, "\n\0").as_ptr().cast() $(, $arg)*)
+        };
+    }
+    // SAFETY: (all arms) each format's conversions match the arguments
+    // after it: `%s` a C string (NUL-terminated, alive for the call), `%d`
+    // a c_int, `%zx`/`%zu` a usize, `%lx`/`%lu` a u64 (unsigned long on
+    // LP64); bpflink__print preserves errno around the callback.
+    unsafe {
+        match m {
+            AttachMsg::InvalidPerfFd { prog, pfd } => {
+                p!("prog fd %d: invalid perf event FD %d", prog, pfd)
+            }
+            AttachMsg::NoProgFd { prog } => p!(
+                "prog fd %d: can't attach BPF program without FD (was it loaded?)",
+                prog
+            ),
+            AttachMsg::PerfLinkFailed { prog, pfd, err } => p!(
+                "prog fd %d: failed to create BPF link for perf_event FD %d: %s",
+                prog,
+                pfd,
+                errstr(err).as_c_str().as_ptr()
+            ),
+            AttachMsg::CookieUnsupported { prog } => {
+                p!("prog fd %d: user context value is not supported", prog)
+            }
+            AttachMsg::SetBpfFailed { prog, pfd, err } => p!(
+                "prog fd %d: failed to attach to perf_event FD %d: %s",
+                prog,
+                pfd,
+                errstr(err).as_c_str().as_ptr()
+            ),
+            AttachMsg::SetBpfCallchain { prog, pfd } => p!(
+                "prog fd %d: try add PERF_SAMPLE_CALLCHAIN to or remove exclude_callchain_[kernel|user] from pfd %d",
+                prog,
+                pfd
+            ),
+            AttachMsg::EnableFailed { prog, pfd, err } => p!(
+                "prog fd %d: failed to enable perf_event FD %d: %s",
+                prog,
+                pfd,
+                errstr(err).as_c_str().as_ptr()
+            ),
+            AttachMsg::FeatureProbeFailed { feature, err } => p!(
+                "Detection of kernel %s support failed: %s",
+                feature.as_ptr(),
+                errstr(err).as_c_str().as_ptr()
+            ),
+            AttachMsg::OpenFileFailed { path, err } => p!(
+                "failed to open '%s': %s",
+                path.as_ptr(),
+                errstr(err).as_c_str().as_ptr()
+            ),
+            AttachMsg::ParseFileFailed { path, err } => p!(
+                "failed to parse '%s': %s",
+                path.as_ptr(),
+                errstr(err).as_c_str().as_ptr()
+            ),
+            AttachMsg::PerfTypeFailed { uprobe, err } => p!(
+                "failed to determine %s perf type: %s",
+                kind(uprobe),
+                errstr(err).as_c_str().as_ptr()
+            ),
+            AttachMsg::RetprobeBitFailed { uprobe, err } => p!(
+                "failed to determine %s retprobe bit: %s",
+                kind(uprobe),
+                errstr(err).as_c_str().as_ptr()
+            ),
+            AttachMsg::LegacyAddFailed {
+                uprobe: false,
+                target,
+                offset,
+                err,
+            } => p!(
+                "failed to add legacy kprobe event for '%s+0x%zx': %s",
+                target.as_ptr(),
+                offset,
+                errstr(err).as_c_str().as_ptr()
+            ),
+            AttachMsg::LegacyAddFailed {
+                uprobe: true,
+                target,
+                offset,
+                err,
+            } => p!(
+                "failed to add legacy uprobe event for %s:0x%zx: %s",
+                target.as_ptr(),
+                offset,
+                errstr(err).as_c_str().as_ptr()
+            ),
+            AttachMsg::LegacyIdFailed {
+                uprobe: false,
+                target,
+                offset,
+                err,
+            } => p!(
+                "failed to determine legacy kprobe event id for '%s+0x%zx': %s",
+                target.as_ptr(),
+                offset,
+                errstr(err).as_c_str().as_ptr()
+            ),
+            AttachMsg::LegacyIdFailed {
+                uprobe: true,
+                target,
+                offset,
+                err,
+            } => p!(
+                "failed to determine legacy uprobe event id for %s:0x%zx: %s",
+                target.as_ptr(),
+                offset,
+                errstr(err).as_c_str().as_ptr()
+            ),
+            AttachMsg::LegacyOpenFailed { uprobe, err } => p!(
+                "legacy %s perf_event_open() failed: %s",
+                kind(uprobe),
+                errstr(err).as_c_str().as_ptr()
+            ),
+            AttachMsg::ProbeCreateFailed {
+                prog,
+                uprobe,
+                retprobe,
+                target,
+                offset,
+                err,
+            } => {
+                if uprobe {
+                    p!(
+                        "prog fd %d: failed to create %s '%s:0x%zx' perf event: %s",
+                        prog,
+                        probe(uprobe, retprobe),
+                        target.as_ptr(),
+                        offset,
+                        errstr(err).as_c_str().as_ptr()
+                    )
+                } else {
+                    p!(
+                        "prog fd %d: failed to create %s '%s+0x%zx' perf event: %s",
+                        prog,
+                        probe(uprobe, retprobe),
+                        target.as_ptr(),
+                        offset,
+                        errstr(err).as_c_str().as_ptr()
+                    )
+                }
+            }
+            AttachMsg::ProbeAttachFailed {
+                prog,
+                uprobe,
+                retprobe,
+                target,
+                offset,
+                err,
+            } => {
+                if uprobe {
+                    p!(
+                        "prog fd %d: failed to attach to %s '%s:0x%zx': %s",
+                        prog,
+                        probe(uprobe, retprobe),
+                        target.as_ptr(),
+                        offset,
+                        errstr(err).as_c_str().as_ptr()
+                    )
+                } else {
+                    p!(
+                        "prog fd %d: failed to attach to %s '%s+0x%zx': %s",
+                        prog,
+                        probe(uprobe, retprobe),
+                        target.as_ptr(),
+                        offset,
+                        errstr(err).as_c_str().as_ptr()
+                    )
+                }
+            }
+            AttachMsg::OpenListFailed { path, err } => p!(
+                "failed to open %s: %s",
+                path.as_ptr(),
+                errstr(err).as_c_str().as_ptr()
+            ),
+            AttachMsg::FilterFunctionsEntry { ret } => {
+                p!("failed to parse available_filter_functions entry: %d", ret)
+            }
+            AttachMsg::FilterFunctionsAddrsEntry { ret } => p!(
+                "failed to parse available_filter_functions_addrs entry: %d",
+                ret
+            ),
+            AttachMsg::KallsymsEntry { ret } => p!("failed to read kallsyms entry: %d", ret),
+            AttachMsg::NotUnique {
+                prog,
+                pattern,
+                matches,
+            } => p!(
+                "prog fd %d: failed to find a unique match for '%s' (%zu matches)",
+                prog,
+                pattern.as_ptr(),
+                matches
+            ),
+            AttachMsg::MultiAttachFailed { prog, err } => p!(
+                "prog fd %d: failed to attach: %s",
+                prog,
+                errstr(err).as_c_str().as_ptr()
+            ),
+            AttachMsg::Resolved { file, path } => {
+                p!("resolved '%s' to '%s'", file.as_ptr(), path.as_ptr())
+            }
+            AttachMsg::ResolveFailed { prog, file, err } => p!(
+                "prog fd %d: failed to resolve full path for '%s': %s",
+                prog,
+                file.as_ptr(),
+                errstr(err).as_c_str().as_ptr()
+            ),
+            AttachMsg::UprobeMultiFailed { prog, err } => p!(
+                "prog fd %d: failed to attach multi-uprobe: %s",
+                prog,
+                errstr(err).as_c_str().as_ptr()
+            ),
+            AttachMsg::TracepointPathTooLong { category, name } => p!(
+                "tracepoint %s/%s path is too long",
+                category.as_ptr(),
+                name.as_ptr()
+            ),
+            AttachMsg::TracepointIdFailed {
+                category,
+                name,
+                err,
+            } => p!(
+                "failed to determine tracepoint '%s/%s' perf event ID: %s",
+                category.as_ptr(),
+                name.as_ptr(),
+                errstr(err).as_c_str().as_ptr()
+            ),
+            AttachMsg::TracepointOpenFailed {
+                category,
+                name,
+                err,
+            } => p!(
+                "tracepoint '%s/%s' perf_event_open() failed: %s",
+                category.as_ptr(),
+                name.as_ptr(),
+                errstr(err).as_c_str().as_ptr()
+            ),
+            AttachMsg::TracepointCreateFailed {
+                prog,
+                category,
+                name,
+                err,
+            } => p!(
+                "prog fd %d: failed to create tracepoint '%s/%s' perf event: %s",
+                prog,
+                category.as_ptr(),
+                name.as_ptr(),
+                errstr(err).as_c_str().as_ptr()
+            ),
+            AttachMsg::TracepointAttachFailed {
+                prog,
+                category,
+                name,
+                err,
+            } => p!(
+                "prog fd %d: failed to attach to tracepoint '%s/%s': %s",
+                prog,
+                category.as_ptr(),
+                name.as_ptr(),
+                errstr(err).as_c_str().as_ptr()
+            ),
+            AttachMsg::ElfOpenFailed { path, err } => p!(
+                "elf: failed to open %s: %s",
+                path.as_ptr(),
+                errstr(err).as_c_str().as_ptr()
+            ),
+            AttachMsg::ElfReadFailed { path, reason } => p!(
+                "elf: could not read elf from %s: %s",
+                path.as_ptr(),
+                reason.as_ptr()
+            ),
+            AttachMsg::ElfNoEhdr { path, reason } => p!(
+                "elf: failed to get ehdr from %s: %s",
+                path.as_ptr(),
+                reason.as_ptr()
+            ),
+            AttachMsg::ElfNoSymtab { path } => p!(
+                "elf: failed to find symbol table ELF sections in '%s'",
+                path.as_ptr()
+            ),
+            AttachMsg::ElfNoSymbols { path, reason } => p!(
+                "elf: failed to get symbols for symtab section in '%s': %s",
+                path.as_ptr(),
+                reason.as_ptr()
+            ),
+            AttachMsg::ElfNoVerdef { path } => p!(
+                "elf: failed to get verdef ELF section in '%s'",
+                path.as_ptr()
+            ),
+            AttachMsg::ElfAmbiguous { sym, name, path } => p!(
+                "elf: ambiguous match for '%s', '%s' in '%s'",
+                sym.as_ptr(),
+                name.as_ptr(),
+                path.as_ptr()
+            ),
+            AttachMsg::ElfMatch { name, path, offset } => p!(
+                "elf: symbol address match for '%s' in '%s': 0x%lx",
+                name.as_ptr(),
+                path.as_ptr(),
+                offset
+            ),
+            AttachMsg::ElfZero {
+                name,
+                path,
+                shared_lib,
+            } => p!(
+                "elf: '%s' is 0 in symtab for '%s': %s",
+                name.as_ptr(),
+                path.as_ptr(),
+                if shared_lib {
+                    c"should not be 0 in a shared library".as_ptr()
+                } else {
+                    c"try using shared library path instead".as_ptr()
+                }
+            ),
+            AttachMsg::ElfNotFound { name, path } => p!(
+                "elf: failed to find symbol '%s' in '%s'",
+                name.as_ptr(),
+                path.as_ptr()
+            ),
+            AttachMsg::ElfAmbiguousSym {
+                sym,
+                offset,
+                path,
+                previous,
+            } => p!(
+                "elf: ambiguous match found '%s@%lu' in '%s' previous offset %lu",
+                sym.as_ptr(),
+                offset,
+                path.as_ptr(),
+                previous
+            ),
+            AttachMsg::ArchiveUnsupported { prog, path } => p!(
+                "prog fd %d: %s: archive members ('!/' paths) are not supported",
+                prog,
+                path.as_ptr()
+            ),
+        }
+    }
+}
+
+impl bpflink_core::attach_msg::AttachLog for PrintLog {
+    fn msg(&mut self, m: AttachMsg<'_>) {
+        attach(m);
+    }
 }

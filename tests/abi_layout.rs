@@ -237,6 +237,71 @@ fn rust_table() -> BTreeMap<String, usize> {
     member!(t, bpf_obj_get_opts, "sz", sz);
     member!(t, bpf_obj_get_opts, "file_flags", file_flags);
     member!(t, bpf_obj_get_opts, "path_fd", path_fd);
+
+    strukt!(t, bpf_prog_query_opts, abi::prog_query::KNOWN_END);
+    member!(t, bpf_prog_query_opts, "query_flags", query_flags);
+    member!(t, bpf_prog_query_opts, "attach_flags", attach_flags);
+    member!(t, bpf_prog_query_opts, "prog_ids", prog_ids);
+    member!(t, bpf_prog_query_opts, "prog_cnt", count);
+    member!(t, bpf_prog_query_opts, "count", count);
+    member!(
+        t,
+        bpf_prog_query_opts,
+        "prog_attach_flags",
+        prog_attach_flags
+    );
+    member!(t, bpf_prog_query_opts, "link_ids", link_ids);
+    member!(
+        t,
+        bpf_prog_query_opts,
+        "link_attach_flags",
+        link_attach_flags
+    );
+    member!(t, bpf_prog_query_opts, "revision", revision);
+
+    strukt!(t, bpf_perf_event_opts, abi::perf_event::KNOWN_END);
+    member!(t, bpf_perf_event_opts, "bpf_cookie", bpf_cookie);
+    member!(
+        t,
+        bpf_perf_event_opts,
+        "force_ioctl_attach",
+        force_ioctl_attach
+    );
+    member!(t, bpf_perf_event_opts, "dont_enable", dont_enable);
+
+    strukt!(t, bpf_kprobe_opts, abi::kprobe::KNOWN_END);
+    member!(t, bpf_kprobe_opts, "bpf_cookie", bpf_cookie);
+    member!(t, bpf_kprobe_opts, "offset", offset);
+    member!(t, bpf_kprobe_opts, "retprobe", retprobe);
+    member!(t, bpf_kprobe_opts, "attach_mode", attach_mode);
+
+    strukt!(t, bpf_kprobe_multi_opts, abi::kprobe_multi::KNOWN_END);
+    member!(t, bpf_kprobe_multi_opts, "syms", syms);
+    member!(t, bpf_kprobe_multi_opts, "addrs", addrs);
+    member!(t, bpf_kprobe_multi_opts, "cookies", cookies);
+    member!(t, bpf_kprobe_multi_opts, "cnt", cnt);
+    member!(t, bpf_kprobe_multi_opts, "retprobe", retprobe);
+    member!(t, bpf_kprobe_multi_opts, "session", session);
+    member!(t, bpf_kprobe_multi_opts, "unique_match", unique_match);
+
+    strukt!(t, bpf_uprobe_multi_opts, abi::uprobe_multi::KNOWN_END);
+    member!(t, bpf_uprobe_multi_opts, "syms", syms);
+    member!(t, bpf_uprobe_multi_opts, "offsets", offsets);
+    member!(t, bpf_uprobe_multi_opts, "ref_ctr_offsets", ref_ctr_offsets);
+    member!(t, bpf_uprobe_multi_opts, "cookies", cookies);
+    member!(t, bpf_uprobe_multi_opts, "cnt", cnt);
+    member!(t, bpf_uprobe_multi_opts, "retprobe", retprobe);
+    member!(t, bpf_uprobe_multi_opts, "session", session);
+
+    strukt!(t, bpf_uprobe_opts, abi::uprobe::KNOWN_END);
+    member!(t, bpf_uprobe_opts, "ref_ctr_offset", ref_ctr_offset);
+    member!(t, bpf_uprobe_opts, "bpf_cookie", bpf_cookie);
+    member!(t, bpf_uprobe_opts, "retprobe", retprobe);
+    member!(t, bpf_uprobe_opts, "func_name", func_name);
+    member!(t, bpf_uprobe_opts, "attach_mode", attach_mode);
+
+    strukt!(t, bpf_tracepoint_opts, abi::tracepoint::KNOWN_END);
+    member!(t, bpf_tracepoint_opts, "bpf_cookie", bpf_cookie);
     t
 }
 
@@ -273,6 +338,41 @@ fn opts_kinds_match_the_mirrors() {
             abi::OBJ_GET_OPTS,
             size_of::<bpf_obj_get_opts>(),
             abi::obj::KNOWN_END,
+        ),
+        (
+            abi::PROG_QUERY_OPTS,
+            size_of::<bpf_prog_query_opts>(),
+            abi::prog_query::KNOWN_END,
+        ),
+        (
+            abi::PERF_EVENT_OPTS,
+            size_of::<bpf_perf_event_opts>(),
+            abi::perf_event::KNOWN_END,
+        ),
+        (
+            abi::KPROBE_OPTS,
+            size_of::<bpf_kprobe_opts>(),
+            abi::kprobe::KNOWN_END,
+        ),
+        (
+            abi::KPROBE_MULTI_OPTS,
+            size_of::<bpf_kprobe_multi_opts>(),
+            abi::kprobe_multi::KNOWN_END,
+        ),
+        (
+            abi::UPROBE_MULTI_OPTS,
+            size_of::<bpf_uprobe_multi_opts>(),
+            abi::uprobe_multi::KNOWN_END,
+        ),
+        (
+            abi::UPROBE_OPTS,
+            size_of::<bpf_uprobe_opts>(),
+            abi::uprobe::KNOWN_END,
+        ),
+        (
+            abi::TRACEPOINT_OPTS,
+            size_of::<bpf_tracepoint_opts>(),
+            abi::tracepoint::KNOWN_END,
         ),
     ] {
         assert_eq!(kind.size, size, "{:?}: size", kind.name);

@@ -2,17 +2,20 @@
 # check-abi.sh SO MAP SONAME: the shared library's ELF interface is libbpf
 # v1.7.0's (docs/libbpf-behaviour.md#symbol-versions). `make check-abi` runs it.
 #
-#  - every symbol the .so exports is a FUNC named bpf_* or libbpf_*, listed
+#  - every symbol the .so exports is a FUNC named bpf_* or libbpf_* (in a
+#    LIBBPF_* node) or bpflink_* (in bpflink's own node BPFLINK_0.1), listed
 #    in MAP, and carries exactly MAP's version node as its default (@@)
 #    version; nothing else is exported (data, unversioned, other names);
 #  - every symbol MAP lists is exported;
 #  - the 25 version nodes LIBBPF_0.0.1 … LIBBPF_1.7.0 are defined (readelf
-#    -V), in order, each inheriting from the one before, and MAP declares
-#    the same chain with `local: *;` only in the first node;
+#    -V), in order, each inheriting from the one before, then BPFLINK_0.1
+#    (inheriting from LIBBPF_1.7.0), and MAP declares the same chain with
+#    `local: *;` only in the first node;
 #  - DT_SONAME is SONAME;
 #  - when the vendored libbpf 1.7.0 sources are there (libbpf-sys), each
-#    symbol sits in the node libbpf's own libbpf.map puts it in, and that
-#    map has the same 25 nodes. LIBBPF_MAP=path overrides the search.
+#    bpf_*/libbpf_* symbol sits in the node libbpf's own libbpf.map puts it
+#    in, that map has the same 25 nodes, and no bpflink_* name is in it.
+#    LIBBPF_MAP=path overrides the search.
 #
 # Prints one line per check and ends with "N passed, N failed"; exits 1 on
 # any failure. Under CI=true a check that cannot run counts as failed.
@@ -45,13 +48,19 @@ NODES="LIBBPF_0.0.1 LIBBPF_0.0.2 LIBBPF_0.0.3 LIBBPF_0.0.4 LIBBPF_0.0.5 LIBBPF_0
 LIBBPF_0.0.7 LIBBPF_0.0.8 LIBBPF_0.0.9 LIBBPF_0.1.0 LIBBPF_0.2.0 LIBBPF_0.3.0 LIBBPF_0.4.0
 LIBBPF_0.5.0 LIBBPF_0.6.0 LIBBPF_0.7.0 LIBBPF_0.8.0 LIBBPF_1.0.0 LIBBPF_1.1.0 LIBBPF_1.2.0
 LIBBPF_1.3.0 LIBBPF_1.4.0 LIBBPF_1.5.0 LIBBPF_1.6.0 LIBBPF_1.7.0"
+# bpflink's own node, after libbpf's chain.
+OWN_NODE=BPFLINK_0.1
 # "node parent" pairs of the expected chain (the first has no parent).
-expected_chain() {
+libbpf_chain() {
 	prev=-
 	for n in $NODES; do
 		say "$n $prev"
 		prev=$n
 	done
+}
+expected_chain() {
+	libbpf_chain
+	say "$OWN_NODE LIBBPF_1.7.0"
 }
 
 for f in "$SO" "$MAP"; do
@@ -114,9 +123,9 @@ fi
 grep -v '^BASE ' "$tmp/verdef" > "$tmp/verdef.nodes"
 expected_chain > "$tmp/chain"
 if cmp -s "$tmp/chain" "$tmp/verdef.nodes"; then
-	pass "readelf -V: the 25 nodes LIBBPF_0.0.1 … LIBBPF_1.7.0 are defined in order, each inheriting from the one before"
+	pass "readelf -V: the 25 nodes LIBBPF_0.0.1 … LIBBPF_1.7.0 are defined in order, each inheriting from the one before, then $OWN_NODE"
 else
-	fail "readelf -V: the 25 nodes LIBBPF_0.0.1 … LIBBPF_1.7.0, in order, each inheriting from the one before"
+	fail "readelf -V: the 25 nodes LIBBPF_0.0.1 … LIBBPF_1.7.0, in order, each inheriting from the one before, then $OWN_NODE"
 	diff "$tmp/chain" "$tmp/verdef.nodes" | sed 's/^/# expected < > got: /'
 fi
 
@@ -124,9 +133,9 @@ fi
 parse_map "$MAP" > "$tmp/map"
 awk '$1 == "node" { print $2, $3 }' "$tmp/map" > "$tmp/map.nodes"
 if cmp -s "$tmp/chain" "$tmp/map.nodes"; then
-	pass "$MAP declares the same 25-node chain"
+	pass "$MAP declares the same 25-node chain, then $OWN_NODE"
 else
-	fail "$MAP declares the 25-node chain LIBBPF_0.0.1 … LIBBPF_1.7.0"
+	fail "$MAP declares the 25-node chain LIBBPF_0.0.1 … LIBBPF_1.7.0, then $OWN_NODE"
 	diff "$tmp/chain" "$tmp/map.nodes" | sed 's/^/# expected < > got: /'
 fi
 locals=$(awk '$1 == "local" { print $2 ":" $3 }' "$tmp/map" | tr '\n' ' ')
@@ -163,10 +172,18 @@ while read -r type bind name ver at ndx; do
 	fi
 	want=$(awk -v s="$name" '$1 == s { print $2 }' "$tmp/map.syms")
 	what="$name ($type $bind) is exported as $name@@${want:-<not in map>}"
-	case $name in
-	bpf_* | libbpf_*) ;;
+	case $name:$want in
+	bpf_*:LIBBPF_* | libbpf_*:LIBBPF_* | bpflink_*:"$OWN_NODE" | *:) ;;
+	bpflink_*:*)
+		fail "$name is bpflink's own: it belongs in $OWN_NODE, not ${want}"
+		continue
+		;;
+	bpf_*:* | libbpf_*:*)
+		fail "$name is a libbpf name: it belongs in a LIBBPF_* node, not ${want}"
+		continue
+		;;
 	*)
-		fail "$name ($type $bind, version ${ver}): only bpf_* / libbpf_* names may be exported"
+		fail "$name ($type $bind, version ${ver}): only bpf_* / libbpf_* / bpflink_* names may be exported"
 		continue
 		;;
 	esac
@@ -201,14 +218,23 @@ fi
 if [ -n "${LIBBPF_MAP:-}" ] && [ -r "$LIBBPF_MAP" ]; then
 	parse_map "$LIBBPF_MAP" > "$tmp/libbpf"
 	awk '$1 == "node" { print $2, $3 }' "$tmp/libbpf" > "$tmp/libbpf.nodes"
-	if cmp -s "$tmp/chain" "$tmp/libbpf.nodes"; then
+	libbpf_chain > "$tmp/libbpf.chain"
+	if cmp -s "$tmp/libbpf.chain" "$tmp/libbpf.nodes"; then
 		pass "libbpf 1.7.0's libbpf.map has the same 25-node chain"
 	else
 		fail "libbpf 1.7.0's libbpf.map has the same 25-node chain"
-		diff "$tmp/chain" "$tmp/libbpf.nodes" | sed 's/^/# expected < > libbpf: /'
+		diff "$tmp/libbpf.chain" "$tmp/libbpf.nodes" | sed 's/^/# expected < > libbpf: /'
 	fi
 	while read -r name node; do
 		theirs=$(awk -v s="$name" '$1 == "sym" && $2 == s { print $3 }' "$tmp/libbpf")
+		if [ "$node" = "$OWN_NODE" ]; then
+			if [ -z "$theirs" ]; then
+				pass "$name ($OWN_NODE) is not a libbpf 1.7.0 function"
+			else
+				fail "$name ($OWN_NODE) is not a libbpf 1.7.0 function (libbpf has it in $theirs)"
+			fi
+			continue
+		fi
 		if [ "$theirs" = "$node" ]; then
 			pass "$name is in $node in libbpf 1.7.0's libbpf.map too"
 		else

@@ -4,11 +4,14 @@
 //!
 //! Budgets (libbpf 1.7.0's whole `libbpf.so` is 434 KB stripped, Debian's
 //! `libbpf.a` 586 KB):
-//! - `libbpflink.so` ≤ 64 KiB stripped, libc its only NEEDED entry;
+//! - `libbpflink.so` ≤ 120 KiB stripped, libc its only NEEDED entry (64
+//!   KiB until attach by name came in: it adds 52 KiB, 8 KiB of them the
+//!   ELF symbol reader; docs/elf-reader.md has the measurements);
 //! - `libbpflink.a` ≤ 2.5 MB, one pre-linked object whose only global
 //!   definitions are the exported functions, needing nothing but libc;
 //! - a C program linked with `-l:libbpflink.a` needs only libc and grows by
-//!   ≤ 64 KiB stripped; `cc -static` links and runs.
+//!   ≤ 104 KiB stripped (64 KiB before attach by name); `cc -static`
+//!   links and runs.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -110,8 +113,8 @@ fn shared_library_is_small_needs_only_libc_and_carries_no_runtime() {
     let size = stripped_size(&so);
     println!("libbpflink.so: {size} bytes stripped");
     assert!(
-        size <= 64 * KIB,
-        "libbpflink.so is {size} bytes stripped (budget 64 KiB)"
+        size <= 120 * KIB,
+        "libbpflink.so is {size} bytes stripped (budget 120 KiB)"
     );
     assert_eq!(needed(&so), ["libc.so.6"], "NEEDED of {}", so.display());
     let rt = runtime_symbols(&so);
@@ -227,8 +230,8 @@ fn c_program_links_the_archive_and_needs_only_libc() {
     let grown = stripped_size(&linked).saturating_sub(stripped_size(&plain));
     println!("the .a adds {grown} bytes (stripped) to a C program");
     assert!(
-        grown <= 64 * KIB,
-        "linking libbpflink.a adds {grown} bytes (budget 64 KiB)"
+        grown <= 104 * KIB,
+        "linking libbpflink.a adds {grown} bytes (budget 104 KiB)"
     );
 }
 

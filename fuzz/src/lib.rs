@@ -14,6 +14,7 @@
 
 pub mod case;
 pub mod core_run;
+pub mod elf_check;
 pub mod ffi_run;
 pub mod model;
 

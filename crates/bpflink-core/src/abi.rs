@@ -155,6 +155,183 @@ pub struct bpf_obj_get_opts {
     pub path_fd: i32,
 }
 
+/// `enum probe_attach_mode` (libbpf.h): how a kprobe/uprobe is attached.
+pub mod attach_mode {
+    /// The newest way the kernel supports.
+    pub const DEFAULT: u32 = 0;
+    /// A tracefs `kprobe_events`/`uprobe_events` probe, attached by ioctl.
+    pub const LEGACY: u32 = 1;
+    /// A kprobe/uprobe PMU perf event, attached by ioctl.
+    pub const PERF: u32 = 2;
+    /// A kprobe/uprobe PMU perf event with a BPF perf link.
+    pub const LINK: u32 = 3;
+}
+
+/// `struct bpf_perf_event_opts` (libbpf.h; 24 bytes, last field ends at 18).
+/// cbindgen:ignore
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct bpf_perf_event_opts {
+    pub sz: usize,
+    pub bpf_cookie: u64,
+    pub force_ioctl_attach: bool,
+    pub dont_enable: bool,
+}
+
+/// `struct bpf_kprobe_opts` (32 bytes).
+/// cbindgen:ignore
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct bpf_kprobe_opts {
+    pub sz: usize,
+    pub bpf_cookie: u64,
+    pub offset: usize,
+    pub retprobe: bool,
+    /// `enum probe_attach_mode`
+    pub attach_mode: u32,
+}
+
+/// `struct bpf_kprobe_multi_opts` (48 bytes, last field ends at 43).
+/// cbindgen:ignore
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct bpf_kprobe_multi_opts {
+    pub sz: usize,
+    pub syms: *const *const c_char,
+    pub addrs: *const core::ffi::c_ulong,
+    pub cookies: *const u64,
+    pub cnt: usize,
+    pub retprobe: bool,
+    pub session: bool,
+    pub unique_match: bool,
+}
+
+/// `struct bpf_uprobe_multi_opts` (56 bytes, last field ends at 50).
+/// cbindgen:ignore
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct bpf_uprobe_multi_opts {
+    pub sz: usize,
+    pub syms: *const *const c_char,
+    pub offsets: *const core::ffi::c_ulong,
+    pub ref_ctr_offsets: *const core::ffi::c_ulong,
+    pub cookies: *const u64,
+    pub cnt: usize,
+    pub retprobe: bool,
+    pub session: bool,
+}
+
+/// `struct bpf_uprobe_opts` (48 bytes, last field ends at 44).
+/// cbindgen:ignore
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct bpf_uprobe_opts {
+    pub sz: usize,
+    pub ref_ctr_offset: usize,
+    pub bpf_cookie: u64,
+    pub retprobe: bool,
+    pub func_name: *const c_char,
+    /// `enum probe_attach_mode`
+    pub attach_mode: u32,
+}
+
+/// `struct bpf_tracepoint_opts` (16 bytes).
+/// cbindgen:ignore
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct bpf_tracepoint_opts {
+    pub sz: usize,
+    pub bpf_cookie: u64,
+}
+
+/// `struct bpf_prog_query_opts` (bpf.h; 64 bytes). `prog_cnt` and `count`
+/// are one field (a union in C).
+/// cbindgen:ignore
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct bpf_prog_query_opts {
+    pub sz: usize,
+    pub query_flags: u32,
+    pub attach_flags: u32,
+    pub prog_ids: *mut u32,
+    pub count: u32,
+    pub prog_attach_flags: *mut u32,
+    pub link_ids: *mut u32,
+    pub link_attach_flags: *mut u32,
+    pub revision: u64,
+}
+
+/// Field offsets of the attach opts structs above.
+pub mod perf_event {
+    use super::*;
+    pub const BPF_COOKIE: usize = offset_of!(bpf_perf_event_opts, bpf_cookie);
+    pub const FORCE_IOCTL_ATTACH: usize = offset_of!(bpf_perf_event_opts, force_ioctl_attach);
+    pub const DONT_ENABLE: usize = offset_of!(bpf_perf_event_opts, dont_enable);
+    pub const KNOWN_END: usize = DONT_ENABLE + 1;
+}
+
+pub mod kprobe {
+    use super::*;
+    pub const BPF_COOKIE: usize = offset_of!(bpf_kprobe_opts, bpf_cookie);
+    pub const OFFSET: usize = offset_of!(bpf_kprobe_opts, offset);
+    pub const RETPROBE: usize = offset_of!(bpf_kprobe_opts, retprobe);
+    pub const ATTACH_MODE: usize = offset_of!(bpf_kprobe_opts, attach_mode);
+    pub const KNOWN_END: usize = ATTACH_MODE + 4;
+}
+
+pub mod kprobe_multi {
+    use super::*;
+    pub const SYMS: usize = offset_of!(bpf_kprobe_multi_opts, syms);
+    pub const ADDRS: usize = offset_of!(bpf_kprobe_multi_opts, addrs);
+    pub const COOKIES: usize = offset_of!(bpf_kprobe_multi_opts, cookies);
+    pub const CNT: usize = offset_of!(bpf_kprobe_multi_opts, cnt);
+    pub const RETPROBE: usize = offset_of!(bpf_kprobe_multi_opts, retprobe);
+    pub const SESSION: usize = offset_of!(bpf_kprobe_multi_opts, session);
+    pub const UNIQUE_MATCH: usize = offset_of!(bpf_kprobe_multi_opts, unique_match);
+    pub const KNOWN_END: usize = UNIQUE_MATCH + 1;
+}
+
+pub mod uprobe_multi {
+    use super::*;
+    pub const SYMS: usize = offset_of!(bpf_uprobe_multi_opts, syms);
+    pub const OFFSETS: usize = offset_of!(bpf_uprobe_multi_opts, offsets);
+    pub const REF_CTR_OFFSETS: usize = offset_of!(bpf_uprobe_multi_opts, ref_ctr_offsets);
+    pub const COOKIES: usize = offset_of!(bpf_uprobe_multi_opts, cookies);
+    pub const CNT: usize = offset_of!(bpf_uprobe_multi_opts, cnt);
+    pub const RETPROBE: usize = offset_of!(bpf_uprobe_multi_opts, retprobe);
+    pub const SESSION: usize = offset_of!(bpf_uprobe_multi_opts, session);
+    pub const KNOWN_END: usize = SESSION + 1;
+}
+
+pub mod uprobe {
+    use super::*;
+    pub const REF_CTR_OFFSET: usize = offset_of!(bpf_uprobe_opts, ref_ctr_offset);
+    pub const BPF_COOKIE: usize = offset_of!(bpf_uprobe_opts, bpf_cookie);
+    pub const RETPROBE: usize = offset_of!(bpf_uprobe_opts, retprobe);
+    pub const FUNC_NAME: usize = offset_of!(bpf_uprobe_opts, func_name);
+    pub const ATTACH_MODE: usize = offset_of!(bpf_uprobe_opts, attach_mode);
+    pub const KNOWN_END: usize = ATTACH_MODE + 4;
+}
+
+pub mod tracepoint {
+    use super::*;
+    pub const BPF_COOKIE: usize = offset_of!(bpf_tracepoint_opts, bpf_cookie);
+    pub const KNOWN_END: usize = BPF_COOKIE + 8;
+}
+
+pub mod prog_query {
+    use super::*;
+    pub const QUERY_FLAGS: usize = offset_of!(bpf_prog_query_opts, query_flags);
+    pub const ATTACH_FLAGS: usize = offset_of!(bpf_prog_query_opts, attach_flags);
+    pub const PROG_IDS: usize = offset_of!(bpf_prog_query_opts, prog_ids);
+    pub const COUNT: usize = offset_of!(bpf_prog_query_opts, count);
+    pub const PROG_ATTACH_FLAGS: usize = offset_of!(bpf_prog_query_opts, prog_attach_flags);
+    pub const LINK_IDS: usize = offset_of!(bpf_prog_query_opts, link_ids);
+    pub const LINK_ATTACH_FLAGS: usize = offset_of!(bpf_prog_query_opts, link_attach_flags);
+    pub const REVISION: usize = offset_of!(bpf_prog_query_opts, revision);
+    pub const KNOWN_END: usize = REVISION + 8;
+}
+
 /// Field offsets of `struct bpf_link_create_opts`, derived from the mirror.
 pub mod link_create {
     use super::*;
@@ -269,6 +446,59 @@ pub const OBJ_GET_OPTS: OptsKind = OptsKind {
     name: c"bpf_obj_get_opts",
     known_end: obj::KNOWN_END,
     size: size_of::<bpf_obj_get_opts>(),
+};
+
+pub const PERF_EVENT_OPTS: OptsKind = OptsKind {
+    name: c"bpf_perf_event_opts",
+    known_end: perf_event::KNOWN_END,
+    size: size_of::<bpf_perf_event_opts>(),
+};
+pub const KPROBE_OPTS: OptsKind = OptsKind {
+    name: c"bpf_kprobe_opts",
+    known_end: kprobe::KNOWN_END,
+    size: size_of::<bpf_kprobe_opts>(),
+};
+pub const KPROBE_MULTI_OPTS: OptsKind = OptsKind {
+    name: c"bpf_kprobe_multi_opts",
+    known_end: kprobe_multi::KNOWN_END,
+    size: size_of::<bpf_kprobe_multi_opts>(),
+};
+pub const UPROBE_MULTI_OPTS: OptsKind = OptsKind {
+    name: c"bpf_uprobe_multi_opts",
+    known_end: uprobe_multi::KNOWN_END,
+    size: size_of::<bpf_uprobe_multi_opts>(),
+};
+pub const UPROBE_OPTS: OptsKind = OptsKind {
+    name: c"bpf_uprobe_opts",
+    known_end: uprobe::KNOWN_END,
+    size: size_of::<bpf_uprobe_opts>(),
+};
+pub const TRACEPOINT_OPTS: OptsKind = OptsKind {
+    name: c"bpf_tracepoint_opts",
+    known_end: tracepoint::KNOWN_END,
+    size: size_of::<bpf_tracepoint_opts>(),
+};
+pub const PROG_QUERY_OPTS: OptsKind = OptsKind {
+    name: c"bpf_prog_query_opts",
+    known_end: prog_query::KNOWN_END,
+    size: size_of::<bpf_prog_query_opts>(),
+};
+
+// The attach opts on x86-64 (libbpf 1.7.0's libbpf.h, compiled).
+#[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
+const _: () = {
+    assert!(size_of::<bpf_perf_event_opts>() == 24 && perf_event::KNOWN_END == 18);
+    assert!(size_of::<bpf_kprobe_opts>() == 32 && kprobe::KNOWN_END == 32);
+    assert!(kprobe::RETPROBE == 24 && kprobe::ATTACH_MODE == 28);
+    assert!(size_of::<bpf_kprobe_multi_opts>() == 48 && kprobe_multi::KNOWN_END == 43);
+    assert!(kprobe_multi::CNT == 32 && kprobe_multi::RETPROBE == 40);
+    assert!(size_of::<bpf_uprobe_multi_opts>() == 56 && uprobe_multi::KNOWN_END == 50);
+    assert!(uprobe_multi::CNT == 40 && uprobe_multi::RETPROBE == 48);
+    assert!(size_of::<bpf_uprobe_opts>() == 48 && uprobe::KNOWN_END == 44);
+    assert!(uprobe::RETPROBE == 24 && uprobe::FUNC_NAME == 32 && uprobe::ATTACH_MODE == 40);
+    assert!(size_of::<bpf_tracepoint_opts>() == 16 && tracepoint::KNOWN_END == 16);
+    assert!(size_of::<bpf_prog_query_opts>() == 64 && prog_query::KNOWN_END == 64);
+    assert!(prog_query::COUNT == 24 && prog_query::LINK_IDS == 40);
 };
 
 // libbpf's numbers on x86-64 (docs/libbpf-behaviour.md#the-opts-layouts).

@@ -72,6 +72,18 @@ pub unsafe fn bpf_fd<K: Kernel + ?Sized, L: Log + ?Sized>(
     low_fd(k, fd, log)
 }
 
+/// [`bpf_fd`]'s hygiene for an fd made by another call (`perf_event_open`).
+pub fn ensure_good_fd<K: Kernel + ?Sized, L: Log + ?Sized>(
+    k: &K,
+    fd: i32,
+    log: &mut L,
+) -> Result<i32> {
+    if fd >= 3 {
+        return Ok(fd);
+    }
+    low_fd(k, fd, log)
+}
+
 /// The rare half of [`bpf_fd`]: the kernel handed out 0, 1 or 2 (the caller
 /// closed its stdio).
 #[cold]

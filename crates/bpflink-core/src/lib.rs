@@ -46,14 +46,21 @@
 extern crate std;
 
 pub mod abi;
+pub mod attach;
+pub mod attach_msg;
 pub mod calls;
+pub mod elf_sym;
 pub mod errno;
 pub mod info;
+pub mod kallsyms;
 pub mod kernel;
 pub mod link_create;
 pub mod link_object;
 pub mod names;
 pub mod opts;
+pub mod perf;
+pub mod probe_text;
+pub mod query;
 pub mod raw_tp;
 pub mod strerror;
 pub mod sys;

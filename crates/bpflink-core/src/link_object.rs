@@ -49,6 +49,28 @@ const _: () = {
     assert!(offset_of!(bpf_link, disconnected) == 28);
 };
 
+/// libbpf's `struct bpf_link_perf` (56 bytes): the link of a perf event
+/// attach, which owns the perf fd and, for a legacy tracefs probe, its
+/// name (`strdup`ed) and kind, so that `bpf_link__destroy` from either
+/// library disables the event, closes both fds and removes the probe.
+/// cbindgen:ignore
+#[repr(C)]
+pub struct bpf_link_perf {
+    pub link: bpf_link,
+    pub perf_event_fd: c_int,
+    pub legacy_probe_name: *mut c_char,
+    pub legacy_is_kprobe: bool,
+    pub legacy_is_retprobe: bool,
+}
+
+const _: () = {
+    assert!(size_of::<bpf_link_perf>() == 56);
+    assert!(offset_of!(bpf_link_perf, perf_event_fd) == 32);
+    assert!(offset_of!(bpf_link_perf, legacy_probe_name) == 40);
+    assert!(offset_of!(bpf_link_perf, legacy_is_kprobe) == 48);
+    assert!(offset_of!(bpf_link_perf, legacy_is_retprobe) == 49);
+};
+
 /// Bytes `calloc`ed for a link bpflink creates. libbpf's plain links are 32
 /// bytes, but the real `bpf_link__update_map` reads an `int` at offset 32 of
 /// any link it is given

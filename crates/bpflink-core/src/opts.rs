@@ -175,6 +175,12 @@ impl<'t> OptsImage<'t> {
         out
     }
 
+    /// `OPTS_GET(opts, <bool or u8 field at off>, 0)`.
+    #[inline(always)]
+    pub fn u8_at(&self, off: usize) -> u8 {
+        self.bytes::<1>(off)[0]
+    }
+
     /// `OPTS_GET(opts, <u32 field at off>, 0)`.
     #[inline(always)]
     pub fn u32_at(&self, off: usize) -> u32 {

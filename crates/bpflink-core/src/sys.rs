@@ -369,3 +369,306 @@ impl LinkFs for Sys {
         check(unsafe { libc::unlink(path.as_ptr()) })
     }
 }
+
+// ---- Probes: perf events, sysfs/tracefs files, ELF files ---------------
+//
+// What the attach functions (`crate::attach`) need beyond `bpf()`, as libbpf
+// 1.7.0 does it: `perf_event_open` through libc's `syscall()`, perf ioctls,
+// `open`/`read`/`write`/`close` of sysfs and tracefs files, `faccessat`.
+
+/// `syscall(SYS_perf_event_open, attr, pid, cpu, group_fd, flags)`.
+///
+/// # Safety
+/// `attr` is a `struct perf_event_attr` image whose addresses (`config1`
+/// for kprobes/uprobes) are valid C strings.
+pub unsafe fn perf_event_open(
+    attr: &mut [u8],
+    pid: i32,
+    cpu: i32,
+    group_fd: i32,
+    flags: u64,
+) -> Result<i32> {
+    // SAFETY: `attr` is a live buffer of the size its `size` field states
+    // (the caller built it); addresses inside are the caller's promise.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_perf_event_open,
+            attr.as_mut_ptr(),
+            pid as libc::c_long,
+            cpu as libc::c_long,
+            group_fd as libc::c_long,
+            flags as libc::c_ulong,
+        )
+    };
+    if r < 0 {
+        Err(last_errno())
+    } else {
+        Ok(r as i32)
+    }
+}
+
+/// `ioctl(fd, request, arg)` with an integer argument (the perf ioctls
+/// `ENABLE`, `DISABLE`, `SET_BPF`).
+pub fn perf_ioctl(fd: i32, request: u64, arg: i32) -> Result<()> {
+    // SAFETY: these requests take an int argument and touch no memory of
+    // ours; on an fd that is not a perf event the kernel answers ENOTTY.
+    check(unsafe { libc::ioctl(fd, request as libc::c_ulong, arg as libc::c_int) })
+}
+
+/// `open(path, flags | O_CLOEXEC, 0)`.
+fn open_cloexec(path: &CStr, flags: i32) -> Result<i32> {
+    // SAFETY: `path` is a C string.
+    let fd = unsafe { libc::open(path.as_ptr(), flags | libc::O_CLOEXEC, 0 as libc::c_uint) };
+    if fd < 0 { Err(last_errno()) } else { Ok(fd) }
+}
+
+/// `read(fd, buf)`, retried on `EINTR`.
+fn read_some(fd: i32, buf: &mut [u8]) -> Result<usize> {
+    loop {
+        // SAFETY: `buf` is writable for its length.
+        let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+        if n >= 0 {
+            return Ok(n as usize);
+        }
+        let e = last_errno();
+        if e.0 != libc::EINTR {
+            return Err(e);
+        }
+    }
+}
+
+/// `close` of an fd this module opened for a moment.
+fn close_own(fd: i32) {
+    // SAFETY: `fd` was opened by this module and is not used afterwards.
+    unsafe { libc::close(fd) };
+}
+
+/// Opens a text file (close-on-exec).
+pub fn open_text(path: &CStr) -> Result<i32> {
+    open_cloexec(path, libc::O_RDONLY)
+}
+
+/// Reads from a file [`open_text`] opened.
+pub fn read_text(fd: i32, buf: &mut [u8]) -> Result<usize> {
+    read_some(fd, buf)
+}
+
+/// Closes a file [`open_text`] opened.
+pub fn close_text(fd: i32) {
+    close_own(fd);
+}
+
+/// The start of a small file (a sysfs number, a tracefs event id): as many
+/// bytes as fit in `buf`.
+pub fn read_small_file(path: &CStr, buf: &mut [u8]) -> Result<usize> {
+    let fd = open_text(path)?;
+    let mut done = 0;
+    while done < buf.len() {
+        match read_some(fd, buf.get_mut(done..).unwrap_or(&mut [])) {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(e) => {
+                close_own(fd);
+                return Err(e);
+            }
+        }
+    }
+    close_own(fd);
+    Ok(done)
+}
+
+/// libbpf's `append_to_file`: `open(O_WRONLY|O_APPEND|O_CLOEXEC)`, one
+/// `write`, `close`; the write's error wins.
+pub fn append_to_file(path: &CStr, text: &[u8]) -> Result<()> {
+    let fd = open_cloexec(path, libc::O_WRONLY | libc::O_APPEND)?;
+    // SAFETY: `text` is readable for its length.
+    let n = unsafe { libc::write(fd, text.as_ptr().cast(), text.len()) };
+    let r = if n < 0 { Err(last_errno()) } else { Ok(()) };
+    close_own(fd);
+    r
+}
+
+/// `faccessat(AT_FDCWD, path, mode, AT_EACCESS) == 0`.
+pub fn accessible(path: &CStr, mode: i32) -> bool {
+    // SAFETY: `path` is a C string.
+    unsafe { libc::faccessat(libc::AT_FDCWD, path.as_ptr(), mode, libc::AT_EACCESS) == 0 }
+}
+
+/// `access(path, mode) != -1`.
+pub fn access(path: &CStr, mode: i32) -> bool {
+    // SAFETY: `path` is a C string.
+    unsafe { libc::access(path.as_ptr(), mode) != -1 }
+}
+
+/// libbpf's `use_debugfs()`: `/sys/kernel/debug/tracing` exists (looked
+/// at once per process, like libbpf's static).
+pub fn use_debugfs() -> bool {
+    use core::sync::atomic::{AtomicI8, Ordering};
+    static HAS_DEBUGFS: AtomicI8 = AtomicI8::new(-1);
+    match HAS_DEBUGFS.load(Ordering::Relaxed) {
+        -1 => {
+            let has = accessible(crate::probe_text::DEBUGFS, libc::F_OK);
+            HAS_DEBUGFS.store(i8::from(has), Ordering::Relaxed);
+            has
+        }
+        v => v == 1,
+    }
+}
+
+/// `getpid()`.
+pub fn getpid() -> i32 {
+    // SAFETY: no preconditions.
+    unsafe { libc::getpid() }
+}
+
+/// libbpf's `getenv(name)` for the library and program search path, as
+/// `secure_getenv`: a set-uid or set-gid program does not take `PATH` or
+/// `LD_LIBRARY_PATH` from an environment it may not trust (bpflink reads
+/// the environment no other way).
+pub fn search_env(name: &CStr) -> Option<&'static CStr> {
+    unsafe extern "C" {
+        /// glibc's `secure_getenv` (not bound by the libc crate).
+        fn secure_getenv(name: *const libc::c_char) -> *mut libc::c_char;
+    }
+    // SAFETY: `name` is a C string; the result is NULL or a string in the
+    // environment, valid until the program changes that variable (as for
+    // libbpf's getenv).
+    let p = unsafe { secure_getenv(name.as_ptr()) };
+    // SAFETY: a non-NULL result is NUL-terminated.
+    (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) })
+}
+
+/// The process-wide index in legacy probe names.
+pub fn next_legacy_index() -> i32 {
+    use core::sync::atomic::{AtomicI32, Ordering};
+    static INDEX: AtomicI32 = AtomicI32::new(0);
+    INDEX.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The process-wide perf link feature answer (see
+/// `attach::perf_link_supported`).
+pub fn perf_link_feature() -> &'static core::sync::atomic::AtomicU8 {
+    static FEATURE: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(0);
+    &FEATURE
+}
+
+/// Reads the whole file at `path` into libc memory and runs `f` on it
+/// (then frees it). Read into memory rather than mapped, so that a file
+/// truncated meanwhile cannot raise `SIGBUS` in the host.
+pub fn with_file(
+    path: &CStr,
+    f: &mut dyn FnMut(&[u8]),
+) -> core::result::Result<(), crate::attach::FileError> {
+    use crate::attach::FileError;
+    let fd = open_cloexec(path, libc::O_RDONLY).map_err(FileError::Open)?;
+    let r = (|| {
+        let mut st = core::mem::MaybeUninit::<libc::stat>::zeroed();
+        // SAFETY: `st` is a writable struct stat.
+        check(unsafe { libc::fstat(fd, st.as_mut_ptr()) }).map_err(FileError::Read)?;
+        // SAFETY: zeroed, and filled by a successful fstat.
+        let size = unsafe { st.assume_init() }.st_size;
+        let size = usize::try_from(size).map_err(|_| FileError::Read(Errno::ENOMEM))?;
+        if size > isize::MAX as usize / 2 {
+            return Err(FileError::Read(Errno::ENOMEM));
+        }
+        // SAFETY: malloc has no preconditions; NULL is checked.
+        let p = unsafe { libc::malloc(size.max(1)) }.cast::<u8>();
+        if p.is_null() {
+            return Err(FileError::Read(Errno::ENOMEM));
+        }
+        // SAFETY: `p` is a fresh allocation of at least `size` bytes, only
+        // used through this slice until it is freed below.
+        let buf = unsafe { core::slice::from_raw_parts_mut(p, size) };
+        let mut done = 0;
+        let mut err = None;
+        while done < size {
+            match read_some(fd, buf.get_mut(done..).unwrap_or(&mut [])) {
+                Ok(0) => break,
+                Ok(n) => done += n,
+                Err(e) => {
+                    err = Some(e);
+                    break;
+                }
+            }
+        }
+        if err.is_none() {
+            f(buf.get(..done).unwrap_or(&[]));
+        }
+        // SAFETY: `p` came from malloc and the slice is not used again.
+        unsafe { libc::free(p.cast()) };
+        err.map_or(Ok(()), |e| Err(FileError::Read(e)))
+    })();
+    close_own(fd);
+    r
+}
+
+/// A growable array of `u64` in libc memory (`realloc`), for resolved
+/// offsets and addresses; `ENOMEM` when it cannot grow.
+pub struct CBuf {
+    ptr: *mut u64,
+    len: usize,
+    cap: usize,
+}
+
+impl CBuf {
+    pub const fn new() -> CBuf {
+        CBuf {
+            ptr: core::ptr::null_mut(),
+            len: 0,
+            cap: 0,
+        }
+    }
+}
+
+impl Default for CBuf {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl crate::elf_sym::OffsetBuf for CBuf {
+    fn push(&mut self, v: u64) -> Result<()> {
+        if self.len == self.cap {
+            let cap = if self.cap == 0 {
+                16
+            } else {
+                self.cap.checked_mul(2).ok_or(Errno::ENOMEM)?
+            };
+            let bytes = cap.checked_mul(8).ok_or(Errno::ENOMEM)?;
+            // SAFETY: `ptr` is NULL or from a previous realloc of ours.
+            let p = unsafe { libc::realloc(self.ptr.cast(), bytes) }.cast::<u64>();
+            if p.is_null() {
+                return Err(Errno::ENOMEM);
+            }
+            self.ptr = p;
+            self.cap = cap;
+        }
+        // SAFETY: `len < cap` entries are allocated.
+        unsafe { self.ptr.add(self.len).write(v) };
+        self.len += 1;
+        Ok(())
+    }
+
+    fn as_slice(&self) -> &[u64] {
+        if self.ptr.is_null() {
+            return &[];
+        }
+        // SAFETY: the first `len` entries are initialised.
+        unsafe { core::slice::from_raw_parts(self.ptr, self.len) }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [u64] {
+        if self.ptr.is_null() {
+            return &mut [];
+        }
+        // SAFETY: as above, and `&mut self` is exclusive.
+        unsafe { core::slice::from_raw_parts_mut(self.ptr, self.len) }
+    }
+}
+
+impl Drop for CBuf {
+    fn drop(&mut self) {
+        // SAFETY: NULL or our own allocation.
+        unsafe { libc::free(self.ptr.cast()) };
+    }
+}

@@ -146,10 +146,62 @@ impl<const N: usize> PartialEq for FixedStr<N> {
 
 impl<const N: usize> Eq for FixedStr<N> {}
 
+/// Sorts `v` by `cmp` in place: a heap sort, no allocation and a few
+/// hundred bytes of code (the standard library's sorts weigh tens of KiB,
+/// a lot for a C library's cold path). Not stable; the resolvers sorting
+/// with it only look names up afterwards.
+pub fn heap_sort_by<T: Copy>(v: &mut [T], mut cmp: impl FnMut(&T, &T) -> core::cmp::Ordering) {
+    fn sift<T: Copy>(
+        v: &mut [T],
+        mut root: usize,
+        end: usize,
+        cmp: &mut impl FnMut(&T, &T) -> core::cmp::Ordering,
+    ) {
+        loop {
+            let mut child = 2 * root + 1;
+            if child >= end {
+                return;
+            }
+            if child + 1 < end {
+                if let (Some(a), Some(b)) = (v.get(child), v.get(child + 1)) {
+                    if cmp(a, b).is_lt() {
+                        child += 1;
+                    }
+                }
+            }
+            match (v.get(root), v.get(child)) {
+                (Some(r), Some(c)) if cmp(r, c).is_lt() => v.swap(root, child),
+                _ => return,
+            }
+            root = child;
+        }
+    }
+    let n = v.len();
+    for start in (0..n / 2).rev() {
+        sift(v, start, n, &mut cmp);
+    }
+    for end in (1..n).rev() {
+        v.swap(0, end);
+        sift(v, 0, end, &mut cmp);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+
+    #[test]
+    fn heap_sort_sorts() {
+        let mut v = [5u64, 3, 9, 1, 1, 0, 7, 2, 8, 6, 4];
+        heap_sort_by(&mut v, |a, b| a.cmp(b));
+        assert_eq!(v, [0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        let mut e: [u64; 0] = [];
+        heap_sort_by(&mut e, |a, b| a.cmp(b));
+        let mut one = [3u64];
+        heap_sort_by(&mut one, |a, b| b.cmp(a));
+        assert_eq!(one, [3]);
+    }
 
     #[test]
     fn numbers_and_cutting() {

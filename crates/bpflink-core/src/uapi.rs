@@ -10,9 +10,11 @@
 
 /// `enum bpf_cmd` values used by the link API.
 pub mod cmd {
+    pub const PROG_LOAD: u32 = 5;
     pub const OBJ_PIN: u32 = 6;
     pub const OBJ_GET: u32 = 7;
     pub const OBJ_GET_INFO_BY_FD: u32 = 15;
+    pub const PROG_QUERY: u32 = 16;
     pub const RAW_TRACEPOINT_OPEN: u32 = 17;
     pub const LINK_CREATE: u32 = 28;
     pub const LINK_UPDATE: u32 = 29;
@@ -201,6 +203,20 @@ pub mod attr {
     pub const OBJ_BPF_FD: usize = 8;
     pub const OBJ_FILE_FLAGS: usize = 12;
     pub const OBJ_PATH_FD: usize = 16;
+
+    /// `attr.query` (`offsetofend(union bpf_attr, query)`, 64 bytes since
+    /// the revision field).
+    pub const QUERY_SIZE: usize = 64;
+    pub const Q_TARGET: usize = 0;
+    pub const Q_ATTACH_TYPE: usize = 4;
+    pub const Q_QUERY_FLAGS: usize = 8;
+    pub const Q_ATTACH_FLAGS: usize = 12;
+    pub const Q_PROG_IDS: usize = 16;
+    pub const Q_COUNT: usize = 24;
+    pub const Q_PROG_ATTACH_FLAGS: usize = 32;
+    pub const Q_LINK_IDS: usize = 40;
+    pub const Q_LINK_ATTACH_FLAGS: usize = 48;
+    pub const Q_REVISION: usize = 56;
 
     /// The largest arm we ever send.
     pub const MAX_SIZE: usize = LINK_CREATE_SIZE;

@@ -1073,3 +1073,44 @@ impl<'a> RawTracepointLink<'a> {
         .map_err(|e| Error::from_errno(OP, e))
     }
 }
+
+// ------------------------------------------------------------- conveniences
+
+/// Links by interface name and by cgroup path: the names resolved here,
+/// then the builders above.
+impl Link {
+    /// An XDP link on the interface named `ifname`.
+    pub fn xdp_by_name<'a>(prog: BorrowedFd<'a>, ifname: &str) -> Result<XdpLink<'a>> {
+        Ok(Link::xdp(prog, crate::ifindex(ifname)?))
+    }
+
+    /// A tcx link on the interface named `ifname`.
+    pub fn tcx_by_name<'a>(
+        prog: BorrowedFd<'a>,
+        ifname: &str,
+        direction: TcxDirection,
+    ) -> Result<TcxLink<'a>> {
+        Ok(Link::tcx(prog, crate::ifindex(ifname)?, direction))
+    }
+
+    /// A cgroup link on the cgroup v2 directory at `path`, created at once
+    /// with default placement (open the directory and use
+    /// [`Link::cgroup`] for ordering options).
+    pub fn cgroup_by_path(
+        prog: BorrowedFd<'_>,
+        path: impl AsRef<Path>,
+        attach: CgroupAttach,
+    ) -> Result<Link> {
+        let dir = std::fs::File::open(path.as_ref()).map_err(|e| {
+            Error::new(
+                Op::Create("cgroup"),
+                e.raw_os_error().unwrap_or(libc::EINVAL),
+            )
+            .with_detail(format!(
+                "cannot open cgroup directory {}",
+                path.as_ref().display()
+            ))
+        })?;
+        Link::cgroup(prog, std::os::fd::AsFd::as_fd(&dir), attach).create()
+    }
+}

@@ -36,6 +36,9 @@ pub enum Op {
     ProgInfo,
     /// `if_nametoindex` / `if_indextoname`.
     Interface,
+    /// Attach by name (`"uprobe"`, `"tracepoint"`, `"kprobe"`, …): symbol
+    /// lookup, perf event, link.
+    Attach(&'static str),
 }
 
 impl Op {
@@ -55,6 +58,7 @@ impl Op {
             Op::ProgOpenById => "open program by id".into(),
             Op::ProgInfo => "read program info".into(),
             Op::Interface => "look up network interface".into(),
+            Op::Attach(kind) => Cow::Owned(format!("attach {kind}")),
         }
     }
 }

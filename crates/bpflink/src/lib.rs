@@ -75,6 +75,7 @@ mod error;
 mod info;
 mod link;
 mod opts;
+mod probe;
 mod resolve;
 mod types;
 
@@ -97,6 +98,9 @@ pub mod flags {
 }
 pub use info::{Info, IterInfo, LinkInfo, PerfEventInfo};
 pub use link::{Link, LinkIter, Prog, ProgInfo, prog_info};
+pub use probe::{
+    KprobeLink, TracepointLink, UprobeLink, UprobeMultiByName, parse_uprobe_target, resolve_binary,
+};
 pub use resolve::{bpffs_mounts, cgroup_path, cgroup2_root, current_netns_ino, ifindex, ifname};
 pub use types::{
     AttachType, CgroupAttach, CgroupIterOrder, LinkType, NetkitAttach, NetnsAttach, NfHook,

@@ -21,6 +21,7 @@ use bpflink_core::sys::SYS;
 use bpflink_core::uapi::flags;
 
 use super::opts::OptsBytes;
+use super::probe::PerfOwned;
 
 /// Takes ownership of an fd the kernel just returned.
 fn adopt_fd(fd: i32) -> OwnedFd {
@@ -52,12 +53,47 @@ fn c_path(op: Op, path: &Path) -> Result<CString> {
 /// ```
 #[derive(Debug)]
 pub struct Link {
+    // Dropped in this order: the link fd, then what a perf-event based link
+    // owns (its perf event, a legacy tracefs probe).
     fd: OwnedFd,
+    perf: Option<PerfOwned>,
 }
 
 impl Link {
     pub(crate) fn adopt(fd: i32) -> Link {
-        Link { fd: adopt_fd(fd) }
+        Link {
+            fd: adopt_fd(fd),
+            perf: None,
+        }
+    }
+
+    pub(crate) fn with_perf(fd: OwnedFd, perf: PerfOwned) -> Link {
+        Link {
+            fd,
+            perf: Some(perf),
+        }
+    }
+
+    // ------------------------------------------------- attach by name
+
+    /// Lets go of the link without detaching it: the fds are closed, but a
+    /// perf-event based link's event is not disabled and a legacy tracefs
+    /// probe is not removed (libbpf's `bpf_link__disconnect` before
+    /// `bpf_link__destroy`). For a link pinned on bpffs, which lives on in
+    /// the kernel after the process: dropping it instead would disable the
+    /// perf event the pinned link still uses.
+    pub fn disconnect(mut self) {
+        if let Some(p) = self.perf.as_mut() {
+            p.disconnect();
+        }
+    }
+
+    /// The perf event a perf-event based link owns (uprobe, kprobe,
+    /// tracepoint, [`Link::perf_event_owned`]), unless it is the link's own
+    /// fd (attached with `PERF_EVENT_IOC_SET_BPF` on kernels without perf
+    /// links).
+    pub fn perf_event_fd(&self) -> Option<BorrowedFd<'_>> {
+        self.perf.as_ref().and_then(PerfOwned::perf_fd)
     }
 
     // ------------------------------------------------ existing links
@@ -80,7 +116,7 @@ impl Link {
         match fd_kind(fd.as_fd()) {
             Some(kind) if kind != "bpf-link" => Err(Error::new(Op::OpenPinned, libc::EINVAL)
                 .with_detail(format!("{} is a {kind}, not a link", path.display()))),
-            _ => Ok(Link { fd }),
+            _ => Ok(Link { fd, perf: None }),
         }
     }
 
@@ -183,7 +219,8 @@ impl Link {
             .map(File::from)
     }
 
-    /// Gives up ownership of the fd.
+    /// Gives up ownership of the fd. A perf-event based link's perf event
+    /// is released here (a BPF perf link keeps it alive by itself).
     pub fn into_raw_fd(self) -> RawFd {
         self.fd.into_raw_fd()
     }
@@ -196,7 +233,7 @@ impl Link {
 impl From<OwnedFd> for Link {
     /// Wraps an fd that refers to a link (not checked).
     fn from(fd: OwnedFd) -> Link {
-        Link { fd }
+        Link { fd, perf: None }
     }
 }
 
@@ -230,7 +267,7 @@ impl FromRawFd for Link {
     unsafe fn from_raw_fd(fd: RawFd) -> Link {
         // SAFETY: forwarded from this function's contract.
         let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-        Link { fd }
+        Link { fd, perf: None }
     }
 }
 
@@ -414,6 +451,18 @@ pub struct ProgInfo {
 }
 
 impl Prog {
+    /// Opens a program pinned at `path` on bpffs (`BPF_OBJ_GET`); an object
+    /// of another kind there is `EINVAL`.
+    pub fn open_pinned(path: impl AsRef<Path>) -> Result<Prog> {
+        let path = path.as_ref();
+        let fd = open_pinned_in(&SYS, path).map(adopt_fd)?;
+        match fd_kind(fd.as_fd()) {
+            Some(kind) if kind != "bpf-prog" => Err(Error::new(Op::OpenPinned, libc::EINVAL)
+                .with_detail(format!("{} is a {kind}, not a program", path.display()))),
+            _ => Ok(Prog { fd }),
+        }
+    }
+
     /// Opens program `id` (`BPF_PROG_GET_FD_BY_ID`).
     pub fn from_id(id: u32) -> Result<Prog> {
         prog_from_id_in(&SYS, id).map(|fd| Prog { fd: adopt_fd(fd) })

@@ -44,6 +44,11 @@ impl OptsBytes {
         debug_assert!(off + b.len() <= self.kind.size);
     }
 
+    pub(crate) fn u8_at(&mut self, off: usize, v: u8) -> &mut Self {
+        self.put(off, &[v]);
+        self
+    }
+
     pub(crate) fn u32_at(&mut self, off: usize, v: u32) -> &mut Self {
         self.put(off, &v.to_ne_bytes());
         self
