@@ -98,6 +98,39 @@ $(LIBOUT)/$(SONAME): $(SHAREDLIB)
 $(LIBOUT)/libbpflink.so: $(LIBOUT)/$(SONAME)
 	ln -sf $(SONAME) $@
 
+# libbpf's link API alone, without bpflink's own extensions (the `attach`
+# feature: bpflink_attach_*): the variant tests/footprint.rs holds to the
+# 64 KiB budget of the link API. Built the same way; not installed.
+LEAN := $(BUILD)/lean
+.PHONY: lean
+lean: $(LEAN)/libbpflink.so.$(VERSION) $(LEAN)/libbpflink.a
+
+$(LEAN)/liblibbpflink.a: $(RUST_SOURCES)
+	$(CARGO) rustc --release -p libbpflink --lib --crate-type staticlib --no-default-features \
+		--target-dir target/lean
+	@mkdir -p $(LEAN)
+	cp target/lean/release/liblibbpflink.a $@
+
+# The version script with bpflink's own node emptied (it stays declared).
+$(LEAN)/libbpf.map: $(VERSION_SCRIPT)
+	@mkdir -p $(LEAN)
+	awk '/^BPFLINK_/ { own = 1; print; next } own && /^}/ { own = 0 } !own { print }' $< > $@
+
+$(LEAN)/exports.txt: $(LEAN)/libbpf.map
+	sed -n 's/^[[:space:]]*\([a-z_][a-z0-9_]*\);$$/\1/p' $< | sort -u > $@
+
+$(LEAN)/libbpflink.o: $(LEAN)/liblibbpflink.a $(LEAN)/exports.txt scripts/prelink.sh
+	LD=$(LD) OBJCOPY=$(OBJCOPY) sh scripts/prelink.sh $< $@ $(LEAN)/exports.txt
+
+$(LEAN)/libbpflink.a: $(LEAN)/libbpflink.o
+	rm -f $@
+	$(AR) rcs $@ $<
+
+$(LEAN)/libbpflink.so.$(VERSION): $(LEAN)/libbpflink.o $(LEAN)/libbpf.map
+	$(CC) -shared -o $@ $< \
+		-Wl,--version-script=$(LEAN)/libbpf.map -Wl,-soname,$(SONAME) \
+		-Wl,--gc-sections -Wl,-z,noexecstack -Wl,-z,relro -Wl,-z,now -Wl,--as-needed
+
 # The .pc records the final paths, so it is written for the PREFIX/LIBDIR/
 # INCLUDEDIR of each `make install` (the build/ copy is for inspection).
 PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \

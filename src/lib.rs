@@ -41,6 +41,7 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     unsafe { libc::abort() }
 }
 
+#[cfg(feature = "attach")]
 pub mod attach;
 pub mod bpf;
 pub mod object;

@@ -4,9 +4,12 @@
 //!
 //! Budgets (libbpf 1.7.0's whole `libbpf.so` is 434 KB stripped, Debian's
 //! `libbpf.a` 586 KB):
-//! - `libbpflink.so` ≤ 120 KiB stripped, libc its only NEEDED entry (64
-//!   KiB until attach by name came in: it adds 52 KiB, 8 KiB of them the
-//!   ELF symbol reader; docs/elf-reader.md has the measurements);
+//! - libbpf's link API alone (`make lean`: the library without bpflink's
+//!   own attach-by-name extension) ≤ 64 KiB stripped, and it adds ≤ 64 KiB
+//!   to a C program linking its archive;
+//! - the full `libbpflink.so` ≤ 120 KiB stripped, libc its only NEEDED
+//!   entry (attach by name adds 52 KiB, 8 KiB of them the ELF symbol reader;
+//!   docs/elf-reader.md has the measurements);
 //! - `libbpflink.a` ≤ 2.5 MB, one pre-linked object whose only global
 //!   definitions are the exported functions, needing nothing but libc;
 //! - a C program linked with `-l:libbpflink.a` needs only libc and grows by
@@ -105,6 +108,45 @@ fn runtime_symbols(path: &Path) -> Vec<String> {
         .filter(|l| RUNTIME.iter().any(|r| l.contains(r)))
         .map(str::to_owned)
         .collect()
+}
+
+/// `build/lean/`, after `make lean` (once per test process).
+fn lean() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let st = Command::new("make")
+            .args(["-s", "--no-print-directory", "lean"])
+            .current_dir(root())
+            .status()
+            .expect("run make");
+        assert!(st.success(), "make lean failed");
+        root().join("build/lean")
+    })
+}
+
+#[test]
+fn the_link_api_alone_fits_64_kib() {
+    let so = lean().join("libbpflink.so.0.1.0");
+    let size = stripped_size(&so);
+    println!("libbpflink.so without attach by name: {size} bytes stripped");
+    assert!(
+        size <= 64 * KIB,
+        "the link API's .so is {size} bytes stripped (budget 64 KiB)"
+    );
+    assert_eq!(needed(&so), ["libc.so.6"], "NEEDED of {}", so.display());
+    let plain = cc_app("app-plain-lean", false, &[]);
+    let linked = cc_app(
+        "app-static-lean",
+        true,
+        &[lean().join("libbpflink.a").to_str().unwrap()],
+    );
+    assert_eq!(run(&mut Command::new(&linked)).trim(), "-9 v1.7");
+    let grown = stripped_size(&linked).saturating_sub(stripped_size(&plain));
+    println!("the link API's .a adds {grown} bytes (stripped) to a C program");
+    assert!(
+        grown <= 64 * KIB,
+        "the link API's .a adds {grown} bytes (budget 64 KiB)"
+    );
 }
 
 #[test]
