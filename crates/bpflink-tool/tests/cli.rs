@@ -37,7 +37,7 @@
 )]
 
 use std::collections::BTreeMap;
-use std::os::fd::{AsFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -962,6 +962,140 @@ fn pretty_json_and_pins_like_bpftool() {
         }
         std::fs::remove_file(&prog_pin).unwrap();
         std::fs::remove_dir(dir.join("sub")).unwrap();
+        Ok(())
+    });
+}
+
+// ------------------------------------------------------------ bpflink attach
+
+/// `BPF_OBJ_PIN` of a program fd at `path` (raw: the tool is under test).
+fn pin_prog(prog: &OwnedFd, path: &std::path::Path) {
+    let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    let mut attr = [0u8; 20];
+    attr[0..8].copy_from_slice(&(c.as_ptr() as u64).to_ne_bytes());
+    attr[8..12].copy_from_slice(&(prog.as_raw_fd() as u32).to_ne_bytes());
+    sys_bpf(6, &mut attr).unwrap_or_else(|e| panic!("BPF_OBJ_PIN: {}", errname(e)));
+}
+
+/// `bpflink attach KIND PROG …`: the program by id or by pin, the link
+/// pinned, and still at work after the tool has exited (a perf-event link
+/// pinned and let go of, not destroyed).
+#[test]
+fn attach_by_name_and_pin() {
+    runner(|env| {
+        let bpffs = env.bpffs.as_ref().unwrap();
+        // XDP on lo by interface name, the program by its pin.
+        let xdp = load_trivial(6, 37, 0, XDP_PASS, "cli_attach_xdp")?;
+        let prog_pin = bpffs.join("xdp_prog");
+        pin_prog(&xdp, &prog_pin);
+        let link_pin = bpffs.join("xdp_link");
+        let out = ok(&[
+            "attach",
+            "xdp",
+            prog_pin.to_str().unwrap(),
+            "lo",
+            "--mode",
+            "generic",
+            "--pin",
+            link_pin.to_str().unwrap(),
+        ]);
+        assert!(out.starts_with("attached xdp on lo: link "), "{out}");
+        let shown = parse_json(&ok(&["show", link_pin.to_str().unwrap(), "--json"]));
+        assert_eq!(shown.str("type"), "xdp");
+        assert_eq!(shown.num("prog_id"), i128::from(prog_id(&xdp)));
+        assert_eq!(shown.num("ifindex"), 1);
+        std::fs::remove_file(&link_pin).unwrap();
+        std::fs::remove_file(&prog_pin).unwrap();
+
+        // A tracepoint by name, the program by id: it counts getppid()
+        // calls after the tool is gone.
+        let counter = Counter::new()?;
+        let insns = counter_insns(counter.raw(), 0);
+        let tp = must_load(ProgSpec {
+            prog_type: 5, // BPF_PROG_TYPE_TRACEPOINT
+            expected_attach_type: 0,
+            attach_btf_id: 0,
+            insns: &insns,
+            name: "cli_attach_tp",
+        })?;
+        let r = unsafe {
+            libc::mount(
+                c"tracefs".as_ptr(),
+                c"/sys/kernel/tracing".as_ptr(),
+                c"tracefs".as_ptr(),
+                0,
+                std::ptr::null(),
+            )
+        };
+        if r != 0 {
+            return Err(Skip(format!("mount tracefs: {}", errname(errno()))));
+        }
+        let tp_pin = bpffs.join("tp_link");
+        let out = ok(&[
+            "attach",
+            "tracepoint",
+            &prog_id(&tp).to_string(),
+            "syscalls/sys_enter_getppid",
+            "--pin",
+            tp_pin.to_str().unwrap(),
+        ]);
+        assert!(
+            out.starts_with("attached tracepoint syscalls/sys_enter_getppid: link "),
+            "{out}"
+        );
+        let before = counter.get();
+        for _ in 0..5 {
+            unsafe { libc::syscall(libc::SYS_getppid) };
+        }
+        assert!(
+            counter.get() >= before + 5,
+            "the pinned tracepoint link fires after the tool exited"
+        );
+        let shown = parse_json(&ok(&["show", tp_pin.to_str().unwrap(), "--json"]));
+        assert_eq!(shown.str("type"), "perf_event");
+        std::fs::remove_file(&tp_pin).unwrap();
+
+        // A uprobe on libc's getppid, by bare library name.
+        let up_counter = Counter::new()?;
+        let insns = counter_insns(up_counter.raw(), 0);
+        let up = must_load(ProgSpec {
+            prog_type: 2, // BPF_PROG_TYPE_KPROBE
+            expected_attach_type: 0,
+            attach_btf_id: 0,
+            insns: &insns,
+            name: "cli_attach_up",
+        })?;
+        let up_pin = bpffs.join("uprobe_link");
+        let out = ok(&[
+            "attach",
+            "uprobe",
+            &prog_id(&up).to_string(),
+            "libc:getppid",
+            "--pid",
+            &std::process::id().to_string(),
+            "--pin",
+            up_pin.to_str().unwrap(),
+        ]);
+        assert!(
+            out.starts_with("attached uprobe on libc:getppid: link "),
+            "{out}"
+        );
+        let before = up_counter.get();
+        for _ in 0..3 {
+            unsafe { libc::getppid() };
+        }
+        assert_eq!(
+            up_counter.get(),
+            before + 3,
+            "the pinned uprobe fires once per call"
+        );
+        std::fs::remove_file(&up_pin).unwrap();
+
+        // Usage errors: one line, exit 2.
+        let err = fails(&["attach", "tracepoint", "1", "no-slash", "--pin", "/x"], 2);
+        assert!(err.contains("expected CATEGORY/NAME"), "{err}");
+        let err = fails(&["attach", "xdp", "1", "lo"], 2);
+        assert!(err.contains("--pin"), "{err}");
         Ok(())
     });
 }

@@ -31,6 +31,7 @@ commands! {
     Pin => pin,
     Detach => detach,
     Update => update,
+    Attach => attach,
     Version => version,
     Completions => completions,
 }
