@@ -1018,6 +1018,8 @@ fn attach_by_name_and_pin() {
             insns: &insns,
             name: "cli_attach_tp",
         })?;
+        // SAFETY: C strings and a NULL data pointer; this thread's own
+        // mount namespace (isolated).
         let r = unsafe {
             libc::mount(
                 c"tracefs".as_ptr(),
@@ -1045,6 +1047,7 @@ fn attach_by_name_and_pin() {
         );
         let before = counter.get();
         for _ in 0..5 {
+            // SAFETY: getppid takes no argument.
             unsafe { libc::syscall(libc::SYS_getppid) };
         }
         assert!(
@@ -1082,6 +1085,7 @@ fn attach_by_name_and_pin() {
         );
         let before = up_counter.get();
         for _ in 0..3 {
+            // SAFETY: getppid has no preconditions.
             unsafe { libc::getppid() };
         }
         assert_eq!(
