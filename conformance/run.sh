@@ -23,6 +23,13 @@
 # differences count as failures too); non-zero exit on any difference.
 # Transcripts are left in build/conformance/ (CONFORMANCE_OUT=dir: elsewhere,
 # e.g. for two runs at the same time).
+#
+# Another architecture (tests/cross/run.sh): CC=the target's compiler,
+# CONFORMANCE_ORACLE=dir of libbpf cross-built for it (default build/oracle),
+# CONFORMANCE_LIB=dir of libbpflink.{so,a} built for it (then `make lib` is
+# not run: the caller built it), CONFORMANCE_RUN=the emulator the drivers
+# run under (qemu-aarch64-static, ...), CONFORMANCE_LDFLAGS=extra link flags
+# of the oracle's driver.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -47,41 +54,58 @@ done
 
 out=${CONFORMANCE_OUT:-build/conformance}
 mkdir -p "$out"
+oracle=${CONFORMANCE_ORACLE:-build/oracle}
+case $oracle in /*) ;; *) oracle=$root/$oracle ;; esac
+lib=${CONFORMANCE_LIB:-build/lib}
+case $lib in /*) ;; *) lib=$root/$lib ;; esac
+RUN=${CONFORMANCE_RUN:-}
 
-if [ ! -e build/oracle/libbpf.so.1.7.0 ] || [ ! -e build/oracle/include/bpf/bpf.h ] ||
+if [ -n "${CONFORMANCE_ORACLE:-}" ]; then
+	[ -e "$oracle/libbpf.so.1.7.0" ] || {
+		echo "conformance: no oracle at $oracle (tests/cross/run.sh builds it)" >&2; exit 2; }
+elif [ ! -e build/oracle/libbpf.so.1.7.0 ] || [ ! -e build/oracle/include/bpf/bpf.h ] ||
    [ ! -e build/oracle/include/linux/bpf.h ]; then
 	echo "building the oracle (real libbpf v1.7.0, scripts/build-oracle.sh)..."
 	sh scripts/build-oracle.sh >"$out/oracle-build.log" 2>&1 || {
 		cat "$out/oracle-build.log"; echo "conformance: building the oracle failed" >&2; exit 2; }
 fi
 if [ "$build" = 1 ]; then
-	$MAKE --no-print-directory -s lib >"$out/lib-build.log" 2>&1 || {
-		cat "$out/lib-build.log"; echo "conformance: make lib failed" >&2; exit 2; }
+	if [ -z "${CONFORMANCE_LIB:-}" ]; then
+		$MAKE --no-print-directory -s lib >"$out/lib-build.log" 2>&1 || {
+			cat "$out/lib-build.log"; echo "conformance: make lib failed" >&2; exit 2; }
+	fi
 	CFLAGS="-O1 -g -Wall -Wextra -std=gnu11"
 	SRCS="conformance/driver.c conformance/fakebpf.c"
 	# The fake kernel is linked into each driver and exported with -rdynamic:
 	# the libraries' syscall/fcntl(64)/close references bind to it.
-	$CC $CFLAGS -DORACLE -Ibuild/oracle/include -o "$out/driver-oracle" $SRCS -rdynamic \
-		build/oracle/libbpf.so.1 -Wl,--disable-new-dtags,-rpath,"$root/build/oracle" -ldl
+	# shellcheck disable=SC2086 # CONFORMANCE_LDFLAGS is a list of flags
+	$CC $CFLAGS -DORACLE -I"$oracle/include" -o "$out/driver-oracle" $SRCS -rdynamic \
+		"$oracle/libbpf.so.1" -Wl,--disable-new-dtags,-rpath,"$oracle" ${CONFORMANCE_LDFLAGS:-} -ldl
 	$CC $CFLAGS -Iinclude -o "$out/driver-bpflink" $SRCS -rdynamic \
-		build/lib/libbpflink.so -Wl,--disable-new-dtags,-rpath,"$root/build/lib" -ldl
+		"$lib/libbpflink.so" -Wl,--disable-new-dtags,-rpath,"$lib" -ldl
 	$CC $CFLAGS -Iinclude -o "$out/driver-bpflink-static" $SRCS -rdynamic \
-		build/lib/libbpflink.a ${NATIVE_LIBS-}
+		"$lib/libbpflink.a" ${NATIVE_LIBS-}
 fi
 
 args="--seed $seed --cases $cases$extra_args"
 [ -n "$only" ] && args="$args --case $only"
 echo "conformance: seed $seed, $cases random cases (plus the fixed corpus)"
 start=$(date +%s)
-"$out/driver-oracle" $args >"$out/oracle.txt" 2>"$out/oracle.err" &
+# shellcheck disable=SC2086 # RUN is empty or the emulator's name
+# The three drivers run at the same time (each case forks; nothing is shared
+# between the three but the read-only region address and the pin fixtures,
+# which every F_OBJ case makes anew in its own private mount namespace).
+$RUN "$out/driver-oracle" $args >"$out/oracle.txt" 2>"$out/oracle.err" &
 opid=$!
-"$out/driver-bpflink" $args >"$out/bpflink.txt" 2>"$out/bpflink.err" || {
+$RUN "$out/driver-bpflink-static" $args >"$out/bpflink-static.txt" 2>"$out/bpflink-static.err" &
+spid=$!
+$RUN "$out/driver-bpflink" $args >"$out/bpflink.txt" 2>"$out/bpflink.err" || {
 	echo "conformance: the bpflink driver failed:"; cat "$out/bpflink.err"; }
 wait $opid || { echo "conformance: the oracle driver failed:"; cat "$out/oracle.err"; }
-"$out/driver-bpflink-static" $args >"$out/bpflink-static.txt" 2>"$out/bpflink-static.err" || {
+wait $spid || {
 	echo "conformance: the bpflink (static) driver failed:"; cat "$out/bpflink-static.err"; }
 echo "ran $(grep -c '^== case' "$out/oracle.txt") cases against libbpf 1.7.0," \
-	"libbpflink.so and libbpflink.a in $(($(date +%s) - start))s"
+	"libbpflink.so and libbpflink.a in $(($(date +%s) - start))s${RUN:+ (under $RUN)}"
 grep -q '^object-API cases .*skipped' "$out/oracle.txt" &&
 	echo "note: the object-API cases were skipped (they need root: private mount namespaces, bpffs)"
 
@@ -94,7 +118,24 @@ fi
 
 # Symbol mismatches and static/shared differences count as failures too.
 extra=0
-sh conformance/symbols.sh >"$out/symbols.txt" 2>&1 || {
+# The driver's struct bpf_link mirror has libbpf's own layout (libbpf_internal.h)
+# for this target: a compile-time check with the same compiler.
+libbpf_src=""
+for d in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/libbpf-sys-1.7.0+v1.7.0/libbpf; do
+	[ -d "$d/src" ] && libbpf_src=$d
+done
+if [ -z "$libbpf_src" ]; then
+	echo "link layout: libbpf 1.7.0 source not found"
+	extra=$((extra + 1))
+elif $CC -std=gnu11 -fsyntax-only -I"$libbpf_src/src" -I"$libbpf_src/include" \
+	-I"$libbpf_src/include/uapi" conformance/link_layout.c >"$out/link-layout.txt" 2>&1; then
+	echo "link layout: the driver's struct bpf_link == libbpf 1.7.0's (libbpf_internal.h, $CC)"
+else
+	echo "link layout: the driver's struct bpf_link differs from libbpf 1.7.0's ($CC):"
+	cat "$out/link-layout.txt"
+	extra=$((extra + 1))
+fi
+sh conformance/symbols.sh "$lib/libbpflink.so" "$oracle/libbpf.so.1.7.0" >"$out/symbols.txt" 2>&1 || {
 	n=$(sed -n 's/^symbols: [0-9]* checked, \([0-9]*\) mismatched$/\1/p' "$out/symbols.txt")
 	[ -n "$n" ] && [ "$n" != 0 ] || n=1
 	extra=$((extra + n))

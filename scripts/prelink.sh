@@ -11,8 +11,15 @@
 #    another Rust staticlib or with the program;
 #  - the LLVM bitcode that Rust's precompiled libraries embed (.llvmbc) and
 #    the compilers' .comment notes are dropped, and so is the dangling
-#    `rust_eh_personality` reference (nothing unwinds: panic = "abort").
+#    `rust_eh_personality` reference (nothing unwinds: panic = "abort");
+#  - undefined symbols that no kept section refers to any more are dropped
+#    too: a compiler_builtins built with compiler-rt's C files (Debian's, for
+#    the cross builds) leaves references to _Unwind_*, pthread_key_create…
+#    from sections --gc-sections removed, which would otherwise make the
+#    .so need libgcc_s.
 # EXPORTS: one name per line (the Makefile derives it from src/libbpf.map).
+# LD, OBJCOPY: the target's binutils (aarch64-linux-gnu-ld, …) when
+# cross-building (readelf reads every target's symbol tables).
 set -eu
 in=$1 out=$2 exports=$3
 LD=${LD:-ld}
@@ -20,7 +27,9 @@ OBJCOPY=${OBJCOPY:-objcopy}
 # shellcheck disable=SC2046 # one -u per exported name
 "$LD" -r --gc-sections $(sed 's/^/-u /' "$exports") -o "$out.tmp" \
 	--whole-archive "$in" --no-whole-archive
+readelf -sW "$out.tmp" | awk '$7 == "UND" && $8 != "" { print $8 }' | sort -u > "$out.undef"
 "$OBJCOPY" --strip-debug --remove-section=.llvmbc --remove-section=.llvmcmd \
 	--remove-section=.comment --strip-symbol=rust_eh_personality \
+	--strip-unneeded-symbols="$out.undef" \
 	--keep-global-symbols="$exports" "$out.tmp" "$out"
-rm -f "$out.tmp"
+rm -f "$out.tmp" "$out.undef"
