@@ -92,10 +92,11 @@ oracle_with_stubs() {
 	ORACLE_OUT=$odir ORACLE_CC=$cc ORACLE_AR=$gnu-ar ORACLE_SHARED_ONLY=1 \
 		ORACLE_LDFLAGS="-L$stubs -Wl,--unresolved-symbols=ignore-all" \
 		sh scripts/build-oracle.sh || return 1
-	libc=$($cc -print-file-name=libc.so.6)
-	readelf --dyn-syms -W "$libc" | awk '$7 != "UND" { sub(/@.*/, "", $8); print $8 }' | sort -u > "$stubs/libc.syms"
+	glibc_symbols > "$stubs/libc.syms"
+	# strong references only: weak ones (__gmon_start__, _ITM_*) must stay
+	# undefined, or libbpf's init code would call the stub
 	readelf --dyn-syms -W "$odir/obj/libbpf.so.1.7.0" |
-		awk '$7 == "UND" && $8 != "" { sub(/@.*/, "", $8); print $8 }' | sort -u |
+		awk '$7 == "UND" && $5 == "GLOBAL" && $8 != "" { sub(/@.*/, "", $8); print $8 }' | sort -u |
 		comm -23 - "$stubs/libc.syms" > "$stubs/needed.syms"
 	{
 		printf '#include <stdlib.h>\n'
@@ -108,6 +109,14 @@ oracle_with_stubs() {
 	ORACLE_OUT=$odir ORACLE_CC=$cc ORACLE_AR=$gnu-ar ORACLE_SHARED_ONLY=1 \
 		ORACLE_LDFLAGS="-L$stubs" sh scripts/build-oracle.sh || return 1
 	echo "stand-ins for $(wc -l < "$stubs/needed.syms") libelf/zlib functions: $stubs/needed.syms"
+}
+
+# The names the target's glibc (libc.so.6 and its dynamic loader) defines.
+glibc_symbols() {
+	for f in libc.so.6 ld-linux-aarch64.so.1 ld-linux.so.2 ld64.so.1; do
+		f=$($cc -print-file-name=$f)
+		[ -f "$f" ] && readelf --dyn-syms -W "$f"
+	done | awk '$7 != "UND" && $8 != "" { sub(/@.*/, "", $8); print $8 }' | sort -u
 }
 
 start_all=$(date +%s)
@@ -164,17 +173,12 @@ for arch in "$@"; do
 	fi
 	# Every symbol the pre-linked object needs is the target's glibc's: no
 	# Rust std, no unwinder, no libgcc_s.
-	libc=$($cc -print-file-name=libc.so.6)
 	undef=$(readelf -sW "$out/obj/libbpflink.o" | awk '$7 == "UND" && $8 != "" { print $8 }' | sort -u)
-	glibc_syms=$({
-		readelf --dyn-syms -W "$libc"
-		for d in "$($cc -print-file-name=ld-linux-aarch64.so.1)" "$($cc -print-file-name=ld-linux.so.2)" \
-			"$($cc -print-file-name=ld64.so.1)"; do
-			[ -f "$d" ] && readelf --dyn-syms -W "$d"
-		done
-	} | awk '$7 != "UND" { sub(/@.*/, "", $8); print $8 }' | sort -u)
+	glibc_syms=$(glibc_symbols)
+	# (_GLOBAL_OFFSET_TABLE_ is the linker's own)
 	foreign=$(echo "$undef" | while read -r s; do
-		[ -n "$s" ] && ! echo "$glibc_syms" | grep -qxF "$s" && printf '%s ' "$s"
+		[ -n "$s" ] && [ "$s" != _GLOBAL_OFFSET_TABLE_ ] &&
+			! echo "$glibc_syms" | grep -qxF "$s" && printf '%s ' "$s"
 	done)
 	if [ -n "$undef" ] && [ -z "$foreign" ]; then
 		pass "[$arch] libbpflink.o needs only glibc's symbols ($(echo "$undef" | wc -l) of them)"
