@@ -273,8 +273,10 @@ pub const OBJ_GET_OPTS: OptsKind = OptsKind {
 const _: () = {
     let max = super::opts::MAX_OPTS_SIZE;
     assert!(LINK_CREATE_OPTS.size == max);
-    assert!(LINK_UPDATE_OPTS.size <= max && GET_FD_BY_ID_OPTS.size <= max);
-    assert!(RAW_TP_OPTS.size <= max && OBJ_PIN_OPTS.size <= max);
+    assert!(LINK_UPDATE_OPTS.size <= max);
+    assert!(GET_FD_BY_ID_OPTS.size <= max);
+    assert!(RAW_TP_OPTS.size <= max);
+    assert!(OBJ_PIN_OPTS.size <= max);
     assert!(OBJ_GET_OPTS.size <= max);
 };
 
