@@ -16,6 +16,7 @@
 #   make shim            LD_PRELOAD shim proven with the real libbpf (needs root)
 #   make bench           benchmarks against libbpf and the raw syscall (not part of make test)
 #   make conformance     differential test against the real libbpf 1.7.0 (SEED=N CASES=M)
+#   make cross           the C library on arm64, i386, s390x under qemu-user (ARCHS=...)
 
 VERSION     := 0.1.0
 SOVERSION   := 0.1
@@ -32,14 +33,18 @@ DESTDIR     ?=
 
 CARGO       ?= cargo
 CC          ?= cc
-BUILD       := build
+BUILD       ?= build
 LIBOUT      := $(BUILD)/lib
 STATICLIB   := $(LIBOUT)/libbpflink.a
 SHAREDLIB   := $(LIBOUT)/libbpflink.so.$(VERSION)
 SONAME      := libbpflink.so.$(SOVERSION)
 VERSION_SCRIPT := src/libbpf.map
 # cargo's staticlib of the root crate (Rust names it after the package).
-CARGO_STATICLIB := target/release/liblibbpflink.a
+# tests/cross/run.sh builds the same library for other architectures with
+# BUILD=build/cross/ARCH, CARGO_TARGET_ARGS="--target TRIPLE ...",
+# CARGO_STATICLIB=<that target's staticlib> and the target's CC/LD/OBJCOPY/AR.
+CARGO_STATICLIB ?= target/release/liblibbpflink.a
+CARGO_TARGET_ARGS ?=
 # The C library as one relocatable object (scripts/prelink.sh): cargo's
 # archive (our code, the core, compiler_builtins) linked with -r and
 # --gc-sections from the exported symbols, every other symbol made local. It
@@ -67,7 +72,7 @@ deps:
 lib: $(STATICLIB) $(LIBOUT)/libbpflink.so $(BUILD)/bpflink.pc $(BUILD)/bpflink-static.pc
 
 $(CARGO_STATICLIB): $(RUST_SOURCES)
-	$(CARGO) rustc --release -p libbpflink --lib --crate-type staticlib
+	$(CARGO) rustc --release -p libbpflink --lib --crate-type staticlib $(CARGO_TARGET_ARGS)
 	@touch $@
 
 # The exported names: every symbol the version script lists.
@@ -200,6 +205,14 @@ check-abi: lib
 .PHONY: conformance
 conformance: lib
 	NATIVE_LIBS="$(NATIVE_LIBS)" sh conformance/run.sh $(if $(SEED),--seed $(SEED)) $(if $(CASES),--cases $(CASES))
+
+# The C library for arm64, i386 and s390x (big-endian), cross-built and run
+# under qemu-user: layout against libbpf's bpf.h for each, and the
+# conformance driver against libbpf 1.7.0 built for each (tests/cross/run.sh,
+# docs/architectures.md). ARCHS="arm64 s390x" picks; SEED=N replays.
+.PHONY: cross
+cross:
+	$(if $(SEED),SEED=$(SEED)) sh tests/cross/run.sh $(ARCHS)
 
 # The LD_PRELOAD shim proven with the real libbpf v1.7.0: an app built
 # against build/oracle's libbpf.so.1, run plainly and with

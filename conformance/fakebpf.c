@@ -33,6 +33,13 @@
  *   (open/open64, fopen/fopen64, read, write, faccessat, access), so libbpf's
  *   stdio and bpflink's plain open/read see the same text; BPF_PROG_LOAD and
  *   the multi links' arrays are recorded by content, not address.
+ * - process_vm_readv: forwarded; only where it answers ENOSYS for this
+ *   process (qemu-user does not implement it: tests/cross/run.sh runs the
+ *   drivers there) is a read of our own memory emulated, with write() into
+ *   a pipe, which fails with EFAULT on unmapped memory as the real call
+ *   does. bpflink reads opts tails fault-free with it; without it, it
+ *   falls back to libbpf's direct reads and crashes where libbpf crashes.
+ *   Not recorded (the oracle never calls it).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -58,6 +65,8 @@ typedef int (*mkdir_fn)(const char *, mode_t);
 typedef int (*statfs_fn)(const char *, struct statfs *);
 typedef int (*statfs64_fn)(const char *, struct statfs64 *);
 typedef int (*unlink_fn)(const char *);
+typedef ssize_t (*pvr_fn)(pid_t, const struct iovec *, unsigned long, const struct iovec *,
+			  unsigned long, unsigned long);
 
 static syscall_fn real_syscall;
 static fcntl_fn real_fcntl, real_fcntl64;
@@ -66,6 +75,7 @@ static mkdir_fn real_mkdir;
 static statfs_fn real_statfs;
 static statfs64_fn real_statfs64;
 static unlink_fn real_unlink;
+static pvr_fn real_pvr;
 
 static void resolve(void)
 {
@@ -88,6 +98,8 @@ static void resolve(void)
 		real_statfs64 = (statfs64_fn)dlsym(RTLD_NEXT, "statfs64");
 	if (!real_unlink)
 		real_unlink = (unlink_fn)dlsym(RTLD_NEXT, "unlink");
+	if (!real_pvr)
+		real_pvr = (pvr_fn)dlsym(RTLD_NEXT, "process_vm_readv");
 }
 
 static int is_fake_fd(int fd)
@@ -938,5 +950,79 @@ static long fake_perf_open(void *attr, long pid, long cpu, long group, long flag
 		r->ret = ret;
 		r->err = ret < 0 ? errno : 0;
 	}
+	return ret;
+}
+
+/* process_vm_readv(getpid(), ...) without the syscall: each remote element
+ * is pushed through a pipe in pieces (write() checks the memory and fails
+ * with EFAULT instead of faulting), then read into the local elements.
+ * Like the real call, a remote element is transferred whole or not at all;
+ * the result counts the elements transferred before the first fault. */
+static ssize_t emulated_self_read(const struct iovec *local, unsigned long liovcnt,
+				  const struct iovec *remote, unsigned long riovcnt)
+{
+	char chunk[4096];
+	size_t li = 0, loff = 0, total = 0;
+	unsigned long ri;
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	for (ri = 0; ri < riovcnt; ri++) {
+		size_t done = 0, n = remote[ri].iov_len;
+
+		/* first check the whole element, then copy it */
+		while (done < n) {
+			size_t k = n - done < sizeof(chunk) ? n - done : sizeof(chunk);
+			ssize_t w = write(p[1], (const char *)remote[ri].iov_base + done, k);
+
+			if (w < 0 || read(p[0], chunk, (size_t)w) != w) {
+				int e = errno;
+
+				real_close(p[0]);
+				real_close(p[1]);
+				if (total)
+					return (ssize_t)total;
+				errno = e;
+				return -1;
+			}
+			done += (size_t)w;
+		}
+		for (done = 0; done < n;) {
+			size_t room, k;
+
+			while (li < liovcnt && loff == local[li].iov_len) {
+				li++;
+				loff = 0;
+			}
+			if (li == liovcnt)
+				break;
+			room = local[li].iov_len - loff;
+			k = n - done < room ? n - done : room;
+			memcpy((char *)local[li].iov_base + loff, (const char *)remote[ri].iov_base + done, k);
+			loff += k;
+			done += k;
+			total += k;
+		}
+	}
+	real_close(p[0]);
+	real_close(p[1]);
+	return (ssize_t)total;
+}
+
+ssize_t process_vm_readv(pid_t pid, const struct iovec *local, unsigned long liovcnt,
+			 const struct iovec *remote, unsigned long riovcnt, unsigned long flags)
+{
+	ssize_t ret;
+	int saved = errno;
+
+	resolve();
+	ret = real_pvr(pid, local, liovcnt, remote, riovcnt, flags);
+	if (ret >= 0 || errno != ENOSYS || pid != getpid() || flags)
+		return ret;
+	errno = saved;
+	ret = emulated_self_read(local, liovcnt, remote, riovcnt);
+	if (ret >= 0)
+		errno = saved;
 	return ret;
 }

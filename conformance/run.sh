@@ -23,6 +23,13 @@
 # differences count as failures too); non-zero exit on any difference.
 # Transcripts are left in build/conformance/ (CONFORMANCE_OUT=dir: elsewhere,
 # e.g. for two runs at the same time).
+#
+# Another architecture (tests/cross/run.sh): CC=the target's compiler,
+# CONFORMANCE_ORACLE=dir of libbpf cross-built for it (default build/oracle),
+# CONFORMANCE_LIB=dir of libbpflink.{so,a} built for it (then `make lib` is
+# not run: the caller built it), CONFORMANCE_RUN=the emulator the drivers
+# run under (qemu-aarch64-static, ...), CONFORMANCE_LDFLAGS=extra link flags
+# of the oracle's driver.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -47,54 +54,75 @@ done
 
 out=${CONFORMANCE_OUT:-build/conformance}
 mkdir -p "$out"
+oracle=${CONFORMANCE_ORACLE:-build/oracle}
+case $oracle in /*) ;; *) oracle=$root/$oracle ;; esac
+lib=${CONFORMANCE_LIB:-build/lib}
+case $lib in /*) ;; *) lib=$root/$lib ;; esac
+RUN=${CONFORMANCE_RUN:-}
 
-if [ ! -e build/oracle/libbpf.so.1.7.0 ] || [ ! -e build/oracle/include/bpf/bpf.h ] ||
+if [ -n "${CONFORMANCE_ORACLE:-}" ]; then
+	[ -e "$oracle/libbpf.so.1.7.0" ] || {
+		echo "conformance: no oracle at $oracle (tests/cross/run.sh builds it)" >&2; exit 2; }
+elif [ ! -e build/oracle/libbpf.so.1.7.0 ] || [ ! -e build/oracle/include/bpf/bpf.h ] ||
    [ ! -e build/oracle/include/linux/bpf.h ]; then
 	echo "building the oracle (real libbpf v1.7.0, scripts/build-oracle.sh)..."
 	sh scripts/build-oracle.sh >"$out/oracle-build.log" 2>&1 || {
 		cat "$out/oracle-build.log"; echo "conformance: building the oracle failed" >&2; exit 2; }
 fi
 if [ "$build" = 1 ]; then
-	$MAKE --no-print-directory -s lib >"$out/lib-build.log" 2>&1 || {
-		cat "$out/lib-build.log"; echo "conformance: make lib failed" >&2; exit 2; }
+	if [ -z "${CONFORMANCE_LIB:-}" ]; then
+		$MAKE --no-print-directory -s lib >"$out/lib-build.log" 2>&1 || {
+			cat "$out/lib-build.log"; echo "conformance: make lib failed" >&2; exit 2; }
+	fi
 	CFLAGS="-O1 -g -Wall -Wextra -std=gnu11"
 	SRCS="conformance/driver.c conformance/fakebpf.c"
 	# The fake kernel is linked into each driver and exported with -rdynamic:
 	# the libraries' syscall/fcntl(64)/close references bind to it.
-	$CC $CFLAGS -DORACLE -Ibuild/oracle/include -o "$out/driver-oracle" $SRCS -rdynamic \
-		build/oracle/libbpf.so.1 -Wl,--disable-new-dtags,-rpath,"$root/build/oracle" -ldl
+	# shellcheck disable=SC2086 # CONFORMANCE_LDFLAGS is a list of flags
+	$CC $CFLAGS -DORACLE -I"$oracle/include" -o "$out/driver-oracle" $SRCS -rdynamic \
+		"$oracle/libbpf.so.1" -Wl,--disable-new-dtags,-rpath,"$oracle" ${CONFORMANCE_LDFLAGS:-} -ldl
 	$CC $CFLAGS -Iinclude -o "$out/driver-bpflink" $SRCS -rdynamic \
-		build/lib/libbpflink.so -Wl,--disable-new-dtags,-rpath,"$root/build/lib" -ldl
+		"$lib/libbpflink.so" -Wl,--disable-new-dtags,-rpath,"$lib" -ldl
 	$CC $CFLAGS -Iinclude -o "$out/driver-bpflink-static" $SRCS -rdynamic \
-		build/lib/libbpflink.a ${NATIVE_LIBS-}
-	# Attach by name (conformance/attach.c): the uprobe target library, the
-	# program object the oracle needs, the three drivers.
-	${TARGET_CC:-gcc} -shared -fPIC -O1 -fno-inline -o "$out/libtarget.so" conformance/target.c \
+		"$lib/libbpflink.a" ${NATIVE_LIBS-}
+	if [ -z "${CONFORMANCE_LIB:-}" ]; then
+		# (natively only: the attach corpus needs a BPF object and a target
+		# library built for the host; tests/cross runs the main corpus)
+		# Attach by name (conformance/attach.c): the uprobe target library, the
+		# program object the oracle needs, the three drivers.
+		${TARGET_CC:-gcc} -shared -fPIC -O1 -fno-inline -o "$out/libtarget.so" conformance/target.c \
 		conformance/target2.c -Wl,--version-script=conformance/target.map
-	${CLANG:-clang} -O2 -target bpf -I/usr/include/x86_64-linux-gnu -c conformance/attach.bpf.c \
+		${CLANG:-clang} -O2 -target bpf -I/usr/include/x86_64-linux-gnu -c conformance/attach.bpf.c \
 		-o "$out/attach.bpf.o"
-	ASRCS="conformance/attach.c conformance/fakebpf.c"
-	$CC $CFLAGS -DORACLE -Ibuild/oracle/include -o "$out/attach-oracle" $ASRCS -rdynamic \
+		ASRCS="conformance/attach.c conformance/fakebpf.c"
+		$CC $CFLAGS -DORACLE -Ibuild/oracle/include -o "$out/attach-oracle" $ASRCS -rdynamic \
 		build/oracle/libbpf.so.1 -Wl,--disable-new-dtags,-rpath,"$root/build/oracle" -ldl
-	$CC $CFLAGS -DBPFLINK_NO_LIBBPF_H -Iinclude -o "$out/attach-bpflink" $ASRCS -rdynamic \
+		$CC $CFLAGS -DBPFLINK_NO_LIBBPF_H -Iinclude -o "$out/attach-bpflink" $ASRCS -rdynamic \
 		build/lib/libbpflink.so -Wl,--disable-new-dtags,-rpath,"$root/build/lib" -ldl
-	$CC $CFLAGS -DBPFLINK_NO_LIBBPF_H -Iinclude -o "$out/attach-bpflink-static" $ASRCS -rdynamic \
+		$CC $CFLAGS -DBPFLINK_NO_LIBBPF_H -Iinclude -o "$out/attach-bpflink-static" $ASRCS -rdynamic \
 		build/lib/libbpflink.a ${NATIVE_LIBS-}
+	fi
 fi
 
 args="--seed $seed --cases $cases$extra_args"
 [ -n "$only" ] && args="$args --case $only"
 echo "conformance: seed $seed, $cases random cases (plus the fixed corpus)"
 start=$(date +%s)
-"$out/driver-oracle" $args >"$out/oracle.txt" 2>"$out/oracle.err" &
+# shellcheck disable=SC2086 # RUN is empty or the emulator's name
+# The three drivers run at the same time (each case forks; nothing is shared
+# between the three but the read-only region address and the pin fixtures,
+# which every F_OBJ case makes anew in its own private mount namespace).
+$RUN "$out/driver-oracle" $args >"$out/oracle.txt" 2>"$out/oracle.err" &
 opid=$!
-"$out/driver-bpflink" $args >"$out/bpflink.txt" 2>"$out/bpflink.err" || {
+$RUN "$out/driver-bpflink-static" $args >"$out/bpflink-static.txt" 2>"$out/bpflink-static.err" &
+spid=$!
+$RUN "$out/driver-bpflink" $args >"$out/bpflink.txt" 2>"$out/bpflink.err" || {
 	echo "conformance: the bpflink driver failed:"; cat "$out/bpflink.err"; }
 wait $opid || { echo "conformance: the oracle driver failed:"; cat "$out/oracle.err"; }
-"$out/driver-bpflink-static" $args >"$out/bpflink-static.txt" 2>"$out/bpflink-static.err" || {
+wait $spid || {
 	echo "conformance: the bpflink (static) driver failed:"; cat "$out/bpflink-static.err"; }
 echo "ran $(grep -c '^== case' "$out/oracle.txt") cases against libbpf 1.7.0," \
-	"libbpflink.so and libbpflink.a in $(($(date +%s) - start))s"
+	"libbpflink.so and libbpflink.a in $(($(date +%s) - start))s${RUN:+ (under $RUN)}"
 grep -q '^object-API cases .*skipped' "$out/oracle.txt" &&
 	echo "note: the object-API cases were skipped (they need root: private mount namespaces, bpffs)"
 
@@ -108,26 +136,45 @@ fi
 # Symbol mismatches, static/shared differences and attach cases that differ
 # count as failures too.
 extra=0
-adir=$(cd "$out" && pwd)
-"$out/attach-oracle" "$adir" >"$out/attach-oracle.txt" 2>"$out/attach-oracle.err" ||
-	echo "conformance: the attach oracle driver failed: $(cat "$out/attach-oracle.err")"
-"$out/attach-bpflink" "$adir" >"$out/attach-bpflink.txt" 2>"$out/attach-bpflink.err" ||
-	echo "conformance: the attach bpflink driver failed: $(cat "$out/attach-bpflink.err")"
-"$out/attach-bpflink-static" "$adir" >"$out/attach-bpflink-static.txt" 2>"$out/attach-bpflink-static.err" || true
-awk -v maxshow=10 -f conformance/attach-compare.awk "$out/attach-oracle.txt" "$out/attach-bpflink.txt" \
-	>"$out/attach-summary.txt" || true
-sed '$d' "$out/attach-summary.txt" | head -n 200
-tail -n 1 "$out/attach-summary.txt"
-n=$(sed -n 's/^attach: [0-9]* passed, \([0-9]*\) failed$/\1/p' "$out/attach-summary.txt")
-apassed=$(sed -n 's/^attach: \([0-9]*\) passed, [0-9]* failed$/\1/p' "$out/attach-summary.txt")
-extra=$((extra + ${n:-1}))
-if cmp -s "$out/attach-bpflink.txt" "$out/attach-bpflink-static.txt"; then
-	echo "attach, static library: transcript identical to the shared library's"
+if [ -z "${CONFORMANCE_LIB:-}" ]; then
+	adir=$(cd "$out" && pwd)
+	"$out/attach-oracle" "$adir" >"$out/attach-oracle.txt" 2>"$out/attach-oracle.err" ||
+		echo "conformance: the attach oracle driver failed: $(cat "$out/attach-oracle.err")"
+	"$out/attach-bpflink" "$adir" >"$out/attach-bpflink.txt" 2>"$out/attach-bpflink.err" ||
+		echo "conformance: the attach bpflink driver failed: $(cat "$out/attach-bpflink.err")"
+	"$out/attach-bpflink-static" "$adir" >"$out/attach-bpflink-static.txt" 2>"$out/attach-bpflink-static.err" || true
+	awk -v maxshow=10 -f conformance/attach-compare.awk "$out/attach-oracle.txt" "$out/attach-bpflink.txt" \
+		>"$out/attach-summary.txt" || true
+	sed '$d' "$out/attach-summary.txt" | head -n 200
+	tail -n 1 "$out/attach-summary.txt"
+	n=$(sed -n 's/^attach: [0-9]* passed, \([0-9]*\) failed$/\1/p' "$out/attach-summary.txt")
+	apassed=$(sed -n 's/^attach: \([0-9]*\) passed, [0-9]* failed$/\1/p' "$out/attach-summary.txt")
+	extra=$((extra + ${n:-1}))
+	if cmp -s "$out/attach-bpflink.txt" "$out/attach-bpflink-static.txt"; then
+		echo "attach, static library: transcript identical to the shared library's"
+	else
+		echo "attach, static library: transcript differs from the shared library's"
+		extra=$((extra + 1))
+	fi
+fi
+# The driver's struct bpf_link mirror has libbpf's own layout (libbpf_internal.h)
+# for this target: a compile-time check with the same compiler.
+libbpf_src=""
+for d in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/libbpf-sys-1.7.0+v1.7.0/libbpf; do
+	[ -d "$d/src" ] && libbpf_src=$d
+done
+if [ -z "$libbpf_src" ]; then
+	echo "link layout: libbpf 1.7.0 source not found"
+	extra=$((extra + 1))
+elif $CC -std=gnu11 -fsyntax-only -I"$libbpf_src/src" -I"$libbpf_src/include" \
+	-I"$libbpf_src/include/uapi" conformance/link_layout.c >"$out/link-layout.txt" 2>&1; then
+	echo "link layout: the driver's struct bpf_link == libbpf 1.7.0's (libbpf_internal.h, $CC)"
 else
-	echo "attach, static library: transcript differs from the shared library's"
+	echo "link layout: the driver's struct bpf_link differs from libbpf 1.7.0's ($CC):"
+	cat "$out/link-layout.txt"
 	extra=$((extra + 1))
 fi
-sh conformance/symbols.sh >"$out/symbols.txt" 2>&1 || {
+sh conformance/symbols.sh "$lib/libbpflink.so" "$oracle/libbpf.so.1.7.0" >"$out/symbols.txt" 2>&1 || {
 	n=$(sed -n 's/^symbols: [0-9]* checked, \([0-9]*\) mismatched$/\1/p' "$out/symbols.txt")
 	[ -n "$n" ] && [ "$n" != 0 ] || n=1
 	extra=$((extra + n))

@@ -11,9 +11,16 @@
 # Test-only: nothing here is ever linked into libbpflink. The cargo registry
 # directory is only read (make -C runs there, every output goes to OBJDIR or
 # DESTDIR). Idempotent: make rebuilds only what is out of date.
+#
+# Cross builds (tests/cross/run.sh): ORACLE_OUT=dir puts everything there
+# instead of build/oracle, ORACLE_CC / ORACLE_AR name the target's compiler
+# and archiver, ORACLE_LDFLAGS is added to the link of libbpf.so
+# (libbpf links -lelf -lz: the target's, or stand-ins, see docs/architectures.md),
+# and ORACLE_SHARED_ONLY=1 builds libbpf.so.1.7.0 and the headers only.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=$root/build/oracle
+out=${ORACLE_OUT:-$root/build/oracle}
+case $out in /*) ;; *) out=$root/$out ;; esac
 CARGO=${CARGO:-cargo}
 MAKE=${MAKE:-make}
 
@@ -41,11 +48,22 @@ grep -q '^LIBBPF_MINOR_VERSION := 7$' "$src/src/Makefile" || {
 
 mkdir -p "$out/obj"
 jobs=$(nproc 2>/dev/null || echo 2)
-$MAKE -s -C "$src/src" -j"$jobs" OBJDIR="$out/obj" all
-$MAKE -s -C "$src/src" OBJDIR="$out/obj" DESTDIR="$out" PREFIX= \
+set -- OBJDIR="$out/obj"
+[ -n "${ORACLE_CC:-}" ] && set -- "$@" CC="$ORACLE_CC"
+[ -n "${ORACLE_AR:-}" ] && set -- "$@" AR="$ORACLE_AR"
+# pkg-config would answer for the build machine's libelf/zlib
+[ -n "${ORACLE_CC:-}" ] && set -- "$@" NO_PKG_CONFIG=1
+[ -n "${ORACLE_LDFLAGS:-}" ] && set -- "$@" EXTRA_LDFLAGS="$ORACLE_LDFLAGS"
+if [ "${ORACLE_SHARED_ONLY:-0}" = 1 ]; then
+	$MAKE -s -C "$src/src" -j"$jobs" "$@" "$out/obj/libbpf.so.1.7.0"
+else
+	$MAKE -s -C "$src/src" -j"$jobs" "$@" all
+fi
+$MAKE -s -C "$src/src" "$@" DESTDIR="$out" PREFIX= \
 	INCLUDEDIR=/include UAPIDIR=/include install_headers install_uapi_headers
 
-cp -f "$out/obj/libbpf.so.1.7.0" "$out/obj/libbpf.a" "$out/"
+cp -f "$out/obj/libbpf.so.1.7.0" "$out/"
+[ -e "$out/obj/libbpf.a" ] && cp -f "$out/obj/libbpf.a" "$out/"
 ln -sf libbpf.so.1.7.0 "$out/libbpf.so.1"
 ln -sf libbpf.so.1 "$out/libbpf.so"
 echo "oracle: $out/libbpf.so.1.7.0 (from $src)"

@@ -544,7 +544,7 @@ struct bpflink_link_info {
 			__u32 attach_type;
 		} sockmap;
 	};
-};
+} __attribute__((aligned(8)));	/* as the UAPI's: 8 on 32-bit targets too */
 
 /* bpf_link_get_info_by_fd() for a struct bpflink_link_info (header-only). */
 #ifdef __cplusplus

@@ -27,6 +27,7 @@ run rust cargo test --workspace --no-fail-fast
 run c-tests make --no-print-directory test-c
 run abi make --no-print-directory check-abi
 run conformance make --no-print-directory conformance
+run cross make --no-print-directory cross
 run shim make --no-print-directory shim
 run allocfail sh tests/allocfail/run.sh
 run sanitize make --no-print-directory sanitize

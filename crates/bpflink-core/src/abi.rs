@@ -91,7 +91,7 @@ pub union LinkCreateOptsUnion {
     pub cgroup: RelativeOpts,
 }
 
-/// `struct bpf_link_create_opts` (80 bytes on x86-64).
+/// `struct bpf_link_create_opts` (80 bytes on LP64 targets, 48 on i386).
 /// cbindgen:ignore
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -484,8 +484,9 @@ pub const PROG_QUERY_OPTS: OptsKind = OptsKind {
     size: size_of::<bpf_prog_query_opts>(),
 };
 
-// The attach opts on x86-64 (libbpf 1.7.0's libbpf.h, compiled).
-#[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
+// The attach opts on 64-bit targets (libbpf 1.7.0's libbpf.h, compiled;
+// every 64-bit Linux target is LP64 with the same layout).
+#[cfg(target_pointer_width = "64")]
 const _: () = {
     assert!(size_of::<bpf_perf_event_opts>() == 24 && perf_event::KNOWN_END == 18);
     assert!(size_of::<bpf_kprobe_opts>() == 32 && kprobe::KNOWN_END == 32);
@@ -501,8 +502,29 @@ const _: () = {
     assert!(prog_query::COUNT == 24 && prog_query::LINK_IDS == 40);
 };
 
-// libbpf's numbers on x86-64 (docs/libbpf-behaviour.md#the-opts-layouts).
-#[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
+// Every struct fits the copy buffer (`opts::MAX_OPTS_SIZE`).
+const _: () = {
+    let max = super::opts::MAX_OPTS_SIZE;
+    assert!(LINK_CREATE_OPTS.size == max);
+    assert!(LINK_UPDATE_OPTS.size <= max);
+    assert!(GET_FD_BY_ID_OPTS.size <= max);
+    assert!(RAW_TP_OPTS.size <= max);
+    assert!(OBJ_PIN_OPTS.size <= max);
+    assert!(OBJ_GET_OPTS.size <= max);
+    assert!(PERF_EVENT_OPTS.size <= max);
+    assert!(KPROBE_OPTS.size <= max);
+    assert!(KPROBE_MULTI_OPTS.size <= max);
+    assert!(UPROBE_MULTI_OPTS.size <= max);
+    assert!(UPROBE_OPTS.size <= max);
+    assert!(TRACEPOINT_OPTS.size <= max);
+    assert!(PROG_QUERY_OPTS.size <= max);
+};
+
+// libbpf's numbers, read off its `bpf.h` compiled for each target
+// (`c-tests/layout.c --table`, docs/architectures.md). Every 64-bit Linux
+// target is LP64 with 8-byte aligned `__u64` (x86-64, arm64 and s390x
+// print the same table).
+#[cfg(target_pointer_width = "64")]
 const _: () = {
     assert!(size_of::<bpf_link_create_opts>() == 80);
     assert!(link_create::FLAGS == 8);
@@ -523,4 +545,36 @@ const _: () = {
     assert!(size_of::<bpf_raw_tp_opts>() == 24 && raw_tp::KNOWN_END == 24);
     assert!(size_of::<bpf_obj_pin_opts>() == 16 && obj::KNOWN_END == 16);
     assert!(size_of::<bpf_obj_get_opts>() == 16);
+};
+
+// 32-bit x86 (i386 System V): `size_t` and pointers are 4 bytes and a
+// `__u64` inside a struct is only 4-byte aligned, so the anonymous union
+// starts right after `target_btf_id` and the structs end at their last
+// field. (Other 32-bit ABIs align `__u64` to 8, with other numbers; their
+// layout is still the compiler's `repr(C)`, and `make test-c` compares it
+// with libbpf's header there.)
+#[cfg(all(target_arch = "x86", target_pointer_width = "32"))]
+const _: () = {
+    assert!(size_of::<bpf_link_create_opts>() == 48);
+    assert!(core::mem::align_of::<bpf_link_create_opts>() == 4);
+    assert!(link_create::FLAGS == 4);
+    assert!(link_create::ITER_INFO == 8);
+    assert!(link_create::ITER_INFO_LEN == 12);
+    assert!(link_create::TARGET_BTF_ID == 16);
+    assert!(link_create::PERF_BPF_COOKIE == 20 && link_create::PERF_EVENT_END == 28);
+    assert!(link_create::KMULTI_SYMS == 28 && link_create::KMULTI_ADDRS == 32);
+    assert!(link_create::KMULTI_COOKIES == 36 && link_create::KPROBE_MULTI_END == 40);
+    assert!(link_create::UMULTI_PATH == 28 && link_create::UMULTI_OFFSETS == 32);
+    assert!(link_create::UMULTI_REF_CTR_OFFSETS == 36 && link_create::UMULTI_COOKIES == 40);
+    assert!(link_create::UMULTI_PID == 44 && link_create::UPROBE_MULTI_END == 48);
+    assert!(link_create::KNOWN_END == 48);
+    assert!(link_create::NF_PRIORITY == 28 && link_create::NETFILTER_END == 36);
+    assert!(link_create::REL_ID == 24 && link_create::REL_EXPECTED_REVISION == 28);
+    assert!(link_create::RELATIVE_END == 36 && link_create::TRACING_END == 28);
+    assert!(size_of::<bpf_link_update_opts>() == 16 && link_update::KNOWN_END == 16);
+    assert!(size_of::<bpf_get_fd_by_id_opts>() == 12 && get_fd_by_id::KNOWN_END == 12);
+    assert!(size_of::<bpf_raw_tp_opts>() == 16 && raw_tp::KNOWN_END == 16);
+    assert!(raw_tp::TP_NAME == 4 && raw_tp::COOKIE == 8);
+    assert!(size_of::<bpf_obj_pin_opts>() == 12 && obj::KNOWN_END == 12);
+    assert!(size_of::<bpf_obj_get_opts>() == 12);
 };

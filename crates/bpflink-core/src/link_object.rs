@@ -39,6 +39,12 @@ pub struct bpf_link {
     pub disconnected: bool,
 }
 
+// libbpf's numbers, from its `libbpf_internal.h` compiled for each target
+// (docs/architectures.md): three pointers, an int and a bool, so the size
+// and offsets follow the pointer width. `conformance/link_mirror.h`
+// asserts the same layout against libbpf's header in C for every target the
+// cross step builds.
+#[cfg(target_pointer_width = "64")]
 const _: () = {
     assert!(size_of::<bpf_link>() == 32);
     assert!(align_of::<bpf_link>() == 8);
@@ -48,11 +54,21 @@ const _: () = {
     assert!(offset_of!(bpf_link, fd) == 24);
     assert!(offset_of!(bpf_link, disconnected) == 28);
 };
+#[cfg(target_pointer_width = "32")]
+const _: () = {
+    assert!(size_of::<bpf_link>() == 20);
+    assert!(align_of::<bpf_link>() == 4);
+    assert!(offset_of!(bpf_link, detach) == 0);
+    assert!(offset_of!(bpf_link, dealloc) == 4);
+    assert!(offset_of!(bpf_link, pin_path) == 8);
+    assert!(offset_of!(bpf_link, fd) == 12);
+    assert!(offset_of!(bpf_link, disconnected) == 16);
+};
 
-/// libbpf's `struct bpf_link_perf` (56 bytes): the link of a perf event
-/// attach, which owns the perf fd and, for a legacy tracefs probe, its
-/// name (`strdup`ed) and kind, so that `bpf_link__destroy` from either
-/// library disables the event, closes both fds and removes the probe.
+/// libbpf's `struct bpf_link_perf`: the link of a perf event attach, which
+/// owns the perf fd and, for a legacy tracefs probe, its name (`strdup`ed)
+/// and kind, so that `bpf_link__destroy` from either library disables the
+/// event, closes both fds and removes the probe.
 /// cbindgen:ignore
 #[repr(C)]
 pub struct bpf_link_perf {
@@ -63,6 +79,8 @@ pub struct bpf_link_perf {
     pub legacy_is_retprobe: bool,
 }
 
+// libbpf's numbers (libbpf.c's struct compiled for each pointer width).
+#[cfg(target_pointer_width = "64")]
 const _: () = {
     assert!(size_of::<bpf_link_perf>() == 56);
     assert!(offset_of!(bpf_link_perf, perf_event_fd) == 32);
@@ -70,15 +88,35 @@ const _: () = {
     assert!(offset_of!(bpf_link_perf, legacy_is_kprobe) == 48);
     assert!(offset_of!(bpf_link_perf, legacy_is_retprobe) == 49);
 };
+#[cfg(target_pointer_width = "32")]
+const _: () = {
+    assert!(size_of::<bpf_link_perf>() == 32);
+    assert!(offset_of!(bpf_link_perf, perf_event_fd) == 20);
+    assert!(offset_of!(bpf_link_perf, legacy_probe_name) == 24);
+    assert!(offset_of!(bpf_link_perf, legacy_is_kprobe) == 28);
+    assert!(offset_of!(bpf_link_perf, legacy_is_retprobe) == 29);
+};
 
-/// Bytes `calloc`ed for a link bpflink creates. libbpf's plain links are 32
-/// bytes, but the real `bpf_link__update_map` reads an `int` at offset 32 of
-/// any link it is given
-/// (docs/libbpf-behaviour.md#the-struct-and-who-owns-its-memory); 40 zeroed
-/// bytes keep that read inside our allocation (it sees 0).
-pub const PLAIN_LINK_ALLOC_SIZE: usize = 40;
+/// libbpf's `struct bpf_link_struct_ops` (`libbpf.c`): a link followed by
+/// the `int map_fd` that the real `bpf_link__update_map` reads from any
+/// link it is given
+/// (docs/libbpf-behaviour.md#the-struct-and-who-owns-its-memory).
+#[repr(C)]
+struct StructOpsLink {
+    _link: bpf_link,
+    _map_fd: c_int,
+}
 
-const _: () = assert!(PLAIN_LINK_ALLOC_SIZE >= size_of::<bpf_link>() + 8);
+/// Bytes `calloc`ed for a link bpflink creates: libbpf's plain links are
+/// `sizeof(struct bpf_link)`, but a real `bpf_link__update_map` handed one
+/// of ours reads `map_fd` past it; allocating libbpf's struct-ops link
+/// size (40 bytes on 64-bit targets, 24 on 32-bit ones), zeroed, keeps that
+/// read inside our allocation (it sees 0).
+pub const PLAIN_LINK_ALLOC_SIZE: usize = size_of::<StructOpsLink>();
+
+const _: () = assert!(PLAIN_LINK_ALLOC_SIZE >= offset_of!(StructOpsLink, _map_fd) + 4);
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(PLAIN_LINK_ALLOC_SIZE == 40);
 
 /// `BPF_FS_MAGIC`, `statfs.f_type` of a bpffs mount.
 pub const BPF_FS_MAGIC: i64 = 0xcafe_4a11;

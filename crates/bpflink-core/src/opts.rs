@@ -34,8 +34,9 @@ pub struct OptsKind {
     pub size: usize,
 }
 
-/// Largest opts struct we copy (bpf_link_create_opts, 80 bytes on LP64).
-pub const MAX_OPTS_SIZE: usize = 80;
+/// Largest opts struct we copy: `bpf_link_create_opts` (80 bytes on LP64
+/// targets, 48 on i386; `abi` asserts that no other opts struct is larger).
+pub const MAX_OPTS_SIZE: usize = core::mem::size_of::<crate::abi::bpf_link_create_opts>();
 
 /// Offset of the first field after `size_t sz`.
 pub const SZ_END: usize = core::mem::size_of::<usize>();

@@ -354,14 +354,15 @@ impl LinkFs for Sys {
     }
 
     fn statfs_type(&self, path: &CStr) -> Result<i64> {
-        let mut st = core::mem::MaybeUninit::<libc::statfs>::zeroed();
-        // SAFETY: `path` is a C string; `st` is a writable `struct statfs`.
-        check(unsafe { libc::statfs(path.as_ptr(), st.as_mut_ptr()) })?;
-        // SAFETY: zero-initialised, and filled in by a successful statfs.
+        // libbpf is built with _FILE_OFFSET_BITS=64, so its statfs() is
+        // glibc's statfs64 (on 64-bit targets the same function): a 32-bit
+        // process never sees EOVERFLOW from a large filesystem here either.
+        let mut st = core::mem::MaybeUninit::<libc::statfs64>::zeroed();
+        // SAFETY: `path` is a C string; `st` is a writable `struct statfs64`.
+        check(unsafe { libc::statfs64(path.as_ptr(), st.as_mut_ptr()) })?;
+        // SAFETY: zero-initialised, and filled in by a successful statfs64.
         let f_type = unsafe { st.assume_init() }.f_type;
-        // `__fsword_t`: `long`, i.e. i64 on the LP64 targets we build for.
-        #[allow(clippy::unnecessary_cast)]
-        Ok(f_type as i64)
+        Ok(fs_type_as_libbpf_compares(f_type))
     }
 
     fn unlink(&self, path: &CStr) -> Result<()> {
@@ -670,5 +671,34 @@ impl Drop for CBuf {
     fn drop(&mut self) {
         // SAFETY: NULL or our own allocation.
         unsafe { libc::free(self.ptr.cast()) };
+    }
+}
+
+/// `f_type` as libbpf's `st_fs.f_type != BPF_FS_MAGIC` sees it: the magic
+/// is an `unsigned int` constant, so where `f_type` is 32 bits wide (i386's
+/// signed `int`, s390x's `unsigned int`) the comparison is on its 32 bits
+/// as unsigned (bpffs's 0xcafe4a11 is negative as an i386 `int`), and where
+/// it is a 64-bit `long` (x86-64, arm64) on all of its 64 bits.
+fn fs_type_as_libbpf_compares<T: FsWord>(f_type: T) -> i64 {
+    f_type.widen()
+}
+
+/// The integer types glibc's `__fsword_t`/`f_type` is on some target.
+trait FsWord {
+    fn widen(self) -> i64;
+}
+impl FsWord for i32 {
+    fn widen(self) -> i64 {
+        i64::from(self as u32)
+    }
+}
+impl FsWord for u32 {
+    fn widen(self) -> i64 {
+        i64::from(self)
+    }
+}
+impl FsWord for i64 {
+    fn widen(self) -> i64 {
+        self
     }
 }

@@ -149,14 +149,18 @@ pub mod attr {
     pub const LC_KMULTI_SYMS: usize = 24;
     pub const LC_KMULTI_ADDRS: usize = 32;
     pub const LC_KMULTI_COOKIES: usize = 40;
-    pub const LC_TRACING_COOKIE: usize = 24;
+    /// `tracing.cookie` is a plain `__u64` after the `__u32` target_btf_id:
+    /// at 24 where `__u64` is 8-aligned, at 20 on i386 (where libbpf, built
+    /// from the same UAPI header, writes it).
+    pub const LC_TRACING_COOKIE: usize = 16 + U32_THEN_U64;
     pub const LC_NF_PF: usize = 16;
     pub const LC_NF_HOOKNUM: usize = 20;
     pub const LC_NF_PRIORITY: usize = 24;
     pub const LC_NF_FLAGS: usize = 28;
     /// tcx / netkit / cgroup: `relative_fd` and `relative_id` share it.
     pub const LC_RELATIVE: usize = 16;
-    pub const LC_EXPECTED_REVISION: usize = 24;
+    /// A plain `__u64` after the `__u32` relative_fd/id, like `tracing.cookie`.
+    pub const LC_EXPECTED_REVISION: usize = 16 + U32_THEN_U64;
     pub const LC_UMULTI_PATH: usize = 16;
     pub const LC_UMULTI_OFFSETS: usize = 24;
     pub const LC_UMULTI_REF_CTR_OFFSETS: usize = 32;
@@ -220,6 +224,24 @@ pub mod attr {
 
     /// The largest arm we ever send.
     pub const MAX_SIZE: usize = LINK_CREATE_SIZE;
+
+    /// Where C puts a `__u64` that follows a `__u32` in a struct: 8 on every
+    /// LP64 target, 4 on i386 (whose `__u64` struct members are 4-aligned).
+    /// The union arms above start 8-aligned (at 16), so this is the only
+    /// target-dependent offset in the attr images (`union bpf_attr` uses
+    /// `__aligned_u64` for its pointers).
+    const U32_THEN_U64: usize = core::mem::offset_of!(U32ThenU64, then);
+
+    #[repr(C)]
+    struct U32ThenU64 {
+        first: u32,
+        then: u64,
+    }
+
+    #[cfg(target_pointer_width = "64")]
+    const _: () = assert!(LC_TRACING_COOKIE == 24 && LC_EXPECTED_REVISION == 24);
+    #[cfg(all(target_arch = "x86", target_pointer_width = "32"))]
+    const _: () = assert!(LC_TRACING_COOKIE == 20 && LC_EXPECTED_REVISION == 20);
 }
 
 /// A zeroed `union bpf_attr` prefix of `N` bytes with typed writers, so the
