@@ -31,6 +31,7 @@ use bpflink_core::abi::{
     bpf_get_fd_by_id_opts, bpf_obj_get_opts, bpf_obj_pin_opts, bpf_raw_tp_opts,
 };
 use common::*;
+use bpflink_testkit::kernel_test as run;
 use libbpflink::bpf::*;
 
 const ENOLINK: c_int = libc::ENOLINK;
@@ -48,12 +49,6 @@ fn link_create_raw_opts(
     c_call(|| unsafe { bpf_link_create(prog, target, attach_type, opts.as_ptr().cast()) })
 }
 
-/// Runs a test body: requires BPF, then isolation; a skip is reported (and
-/// fails under CI=true).
-fn run(iso: Iso, body: impl FnOnce(&Env) -> TestResult + Send) {
-    let _guard = serial();
-    finish(require_bpf().and_then(|()| isolated(iso, body)));
-}
 
 /// Sends one UDP datagram to 127.0.0.1 and receives it (in the caller's netns).
 fn udp_ping() {

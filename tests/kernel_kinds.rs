@@ -48,6 +48,7 @@ use std::time::{Duration, Instant};
 
 use bpflink_core::abi::bpf_link_create_opts;
 use common::*;
+use bpflink_testkit::kernel_test_with_bpffs as run;
 use libbpflink::bpf::*;
 
 // ------------------------------------------------------------- constants
@@ -172,20 +173,6 @@ fn link_detach(link: RawFd) -> (c_int, c_int) {
     c_call(|| bpf_link_detach(link))
 }
 
-/// Runs a test body with BPF required and a private netns, mount ns and
-/// bpffs; a skip is reported (and fails under CI=true).
-fn run(body: impl FnOnce(&Env) -> TestResult + Send) {
-    let _guard = serial();
-    finish(require_bpf().and_then(|()| {
-        isolated(
-            Iso {
-                bpffs: true,
-                ..Iso::default()
-            },
-            body,
-        )
-    }));
-}
 
 /// Polls `f` every 5 ms until it is true, for at most `limit`.
 fn poll(limit: Duration, mut f: impl FnMut() -> bool) -> bool {

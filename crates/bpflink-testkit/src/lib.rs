@@ -118,6 +118,25 @@ pub fn finish(r: TestResult) {
     }
 }
 
+/// How a real-kernel test runs: one at a time ([`serial`]), only where BPF
+/// can be used ([`require_bpf`]), the body in private namespaces
+/// ([`isolated`] with `iso`); a skip goes through [`finish`].
+pub fn kernel_test(iso: Iso, body: impl FnOnce(&Env) -> TestResult + Send) {
+    let _guard = serial();
+    finish(require_bpf().and_then(|()| isolated(iso, body)));
+}
+
+/// [`kernel_test`] with a private bpffs mounted (`env.bpffs`).
+pub fn kernel_test_with_bpffs(body: impl FnOnce(&Env) -> TestResult + Send) {
+    kernel_test(
+        Iso {
+            bpffs: true,
+            ..Iso::default()
+        },
+        body,
+    );
+}
+
 static LOCK: Mutex<()> = Mutex::new(());
 
 /// The tests run one at a time: they share the process's fd table, the

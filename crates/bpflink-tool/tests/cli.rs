@@ -46,6 +46,7 @@ use bpflink::{
     CgroupAttach, NetnsAttach, NfHook, NfProto, SockmapAttach, TcxDirection, TracingAttach,
 };
 use bpflink_testkit::*;
+use bpflink_testkit::kernel_test_with_bpffs as runner;
 
 // ---------------------------------------------------------------- running
 
@@ -354,18 +355,6 @@ fn n(v: impl Into<i128>) -> Json {
     Json::Num(v.into())
 }
 
-fn runner(body: impl FnOnce(&Env) -> TestResult + Send) {
-    let _guard = serial();
-    finish(require_bpf().and_then(|()| {
-        isolated(
-            Iso {
-                bpffs: true,
-                ..Iso::default()
-            },
-            body,
-        )
-    }));
-}
 
 // ---------------------------------------------------------------- tests
 

@@ -23,6 +23,7 @@ use std::process::{Command, Output, Stdio};
 
 use bpflink::{CgroupAttach, Link};
 use bpflink_testkit::*;
+use bpflink_testkit::kernel_test_with_bpffs as runner;
 use serde_json::Value;
 
 fn bpflink<S: AsRef<OsStr>>(args: &[S]) -> Output {
@@ -102,18 +103,6 @@ impl Drop for NamedCgroup {
     }
 }
 
-fn runner(body: impl FnOnce(&Env) -> TestResult + Send) {
-    let _guard = serial();
-    finish(require_bpf().and_then(|()| {
-        isolated(
-            Iso {
-                bpffs: true,
-                ..Iso::default()
-            },
-            body,
-        )
-    }));
-}
 
 fn object_of(list: &Value, id: u32) -> &Value {
     list.as_array()

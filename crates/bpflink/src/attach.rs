@@ -138,21 +138,21 @@ impl Order<'_> {
             None => {}
             Some(Anchor::Link(fd)) => {
                 f |= flags::BPF_F_LINK;
-                opts.i32_at(o::REL_FD, fd.as_raw_fd());
+                opts.set_i32(o::REL_FD, fd.as_raw_fd());
             }
             Some(Anchor::LinkId(id)) => {
                 f |= flags::BPF_F_LINK;
-                opts.u32_at(o::REL_ID, id);
+                opts.set_u32(o::REL_ID, id);
             }
             Some(Anchor::Prog(fd)) => {
-                opts.i32_at(o::REL_FD, fd.as_raw_fd());
+                opts.set_i32(o::REL_FD, fd.as_raw_fd());
             }
             Some(Anchor::ProgId(id)) => {
-                opts.u32_at(o::REL_ID, id);
+                opts.set_u32(o::REL_ID, id);
             }
         }
-        opts.u32_at(o::FLAGS, f);
-        opts.u64_at(o::REL_EXPECTED_REVISION, self.expected_revision);
+        opts.set_u32(o::FLAGS, f);
+        opts.set_u64(o::REL_EXPECTED_REVISION, self.expected_revision);
     }
 }
 
@@ -296,7 +296,7 @@ impl<'a> XdpLink<'a> {
 
     pub(crate) fn create_in(&self, k: &dyn Kernel) -> Result<i32> {
         let mut opts = OptsBytes::link_create();
-        opts.u32_at(o::FLAGS, self.mode.map_or(0, XdpMode::flag));
+        opts.set_u32(o::FLAGS, self.mode.map_or(0, XdpMode::flag));
         create_link(
             k,
             "xdp",
@@ -431,10 +431,10 @@ pub struct NetfilterLink<'a> {
 impl<'a> NetfilterLink<'a> {
     pub(crate) fn create_in(&self, k: &dyn Kernel) -> Result<i32> {
         let mut opts = OptsBytes::link_create();
-        opts.u32_at(o::NF_PF, self.pf.value())
-            .u32_at(o::NF_HOOKNUM, self.hook.value())
-            .i32_at(o::NF_PRIORITY, self.priority)
-            .u32_at(
+        opts.set_u32(o::NF_PF, self.pf.value())
+            .set_u32(o::NF_HOOKNUM, self.hook.value())
+            .set_i32(o::NF_PRIORITY, self.priority)
+            .set_u32(
                 o::NF_FLAGS,
                 if self.defrag {
                     flags::BPF_F_NETFILTER_IP_DEFRAG
@@ -485,7 +485,7 @@ impl<'a> PerfEventLink<'a> {
 
     pub(crate) fn create_in(&self, k: &dyn Kernel) -> Result<i32> {
         let mut opts = OptsBytes::link_create();
-        opts.u64_at(o::PERF_BPF_COOKIE, self.cookie);
+        opts.set_u64(o::PERF_BPF_COOKIE, self.cookie);
         create_link(
             k,
             "perf_event",
@@ -590,11 +590,11 @@ impl<'a> KprobeMultiLink<'a> {
             ProbeMode::Session => (AttachType::TRACE_KPROBE_SESSION, 0),
         };
         let mut opts = OptsBytes::link_create();
-        opts.u32_at(o::KMULTI_FLAGS, f)
-            .u32_at(o::KMULTI_CNT, cnt)
-            .usize_at(o::KMULTI_SYMS, syms_addr)
-            .usize_at(o::KMULTI_ADDRS, addrs_addr)
-            .usize_at(o::KMULTI_COOKIES, addr_of(self.cookies));
+        opts.set_u32(o::KMULTI_FLAGS, f)
+            .set_u32(o::KMULTI_CNT, cnt)
+            .set_usize(o::KMULTI_SYMS, syms_addr)
+            .set_usize(o::KMULTI_ADDRS, addrs_addr)
+            .set_usize(o::KMULTI_COOKIES, addr_of(self.cookies));
         create_link(k, "kprobe_multi", self.prog.as_raw_fd(), 0, attach, &opts)
     }
 }
@@ -705,13 +705,13 @@ impl<'a> UprobeMultiLink<'a> {
             ProbeMode::Session => (AttachType::TRACE_UPROBE_SESSION, 0),
         };
         let mut opts = OptsBytes::link_create();
-        opts.u32_at(o::UMULTI_FLAGS, f)
-            .u32_at(o::UMULTI_CNT, cnt)
-            .usize_at(o::UMULTI_PATH, path.as_ptr() as usize)
-            .usize_at(o::UMULTI_OFFSETS, addr_of(&offsets))
-            .usize_at(o::UMULTI_REF_CTR_OFFSETS, addr_of(&ref_ctr))
-            .usize_at(o::UMULTI_COOKIES, addr_of(self.cookies))
-            .u32_at(o::UMULTI_PID, self.pid);
+        opts.set_u32(o::UMULTI_FLAGS, f)
+            .set_u32(o::UMULTI_CNT, cnt)
+            .set_usize(o::UMULTI_PATH, path.as_ptr() as usize)
+            .set_usize(o::UMULTI_OFFSETS, addr_of(&offsets))
+            .set_usize(o::UMULTI_REF_CTR_OFFSETS, addr_of(&ref_ctr))
+            .set_usize(o::UMULTI_COOKIES, addr_of(self.cookies))
+            .set_u32(o::UMULTI_PID, self.pid);
         // `path`, `offsets` and `ref_ctr` live until the call returns.
         create_link(k, "uprobe_multi", self.prog.as_raw_fd(), 0, attach, &opts)
     }
@@ -829,8 +829,8 @@ impl<'a> IterLink<'a> {
         let info = self.target.info();
         let mut opts = OptsBytes::link_create();
         if let Some(info) = &info {
-            opts.usize_at(o::ITER_INFO, info.as_ptr() as usize)
-                .u32_at(o::ITER_INFO_LEN, ITER_INFO_SIZE as u32);
+            opts.set_usize(o::ITER_INFO, info.as_ptr() as usize)
+                .set_u32(o::ITER_INFO_LEN, ITER_INFO_SIZE as u32);
         }
         // `info` lives until the call returns.
         create_link(
@@ -878,7 +878,7 @@ impl<'a> TracingLink<'a> {
 
     pub(crate) fn create_in(&self, k: &dyn Kernel) -> Result<i32> {
         let mut opts = OptsBytes::link_create();
-        opts.u64_at(o::TRACING_COOKIE, self.cookie);
+        opts.set_u64(o::TRACING_COOKIE, self.cookie);
         create_link(
             k,
             "tracing",
@@ -917,7 +917,7 @@ pub struct FreplaceLink<'a> {
 impl<'a> FreplaceLink<'a> {
     pub(crate) fn create_in(&self, k: &dyn Kernel) -> Result<i32> {
         let mut opts = OptsBytes::link_create();
-        opts.u32_at(o::TARGET_BTF_ID, self.target_btf_id.get());
+        opts.set_u32(o::TARGET_BTF_ID, self.target_btf_id.get());
         // libbpf passes the EXT program's expected_attach_type (normally
         // 0); the kernel does not look at it for EXT programs.
         create_link(
@@ -1062,8 +1062,8 @@ impl<'a> RawTracepointLink<'a> {
         let name = CString::new(self.name.as_bytes())
             .map_err(|_| Error::invalid(OP, "the tracepoint name contains a NUL byte"))?;
         let mut opts = OptsBytes::raw_tp();
-        opts.usize_at(rto::TP_NAME, name.as_ptr() as usize)
-            .u64_at(rto::COOKIE, self.cookie);
+        opts.set_usize(rto::TP_NAME, name.as_ptr() as usize)
+            .set_u64(rto::COOKIE, self.cookie);
         let image = opts.image();
         // `name` lives until the call returns.
         // SAFETY: the only address is `name`, a C string alive for the call.

@@ -285,12 +285,12 @@ pub(crate) fn update_in(k: &dyn Kernel, link: i32, new: i32, old: Option<Old>) -
     match old {
         None => {}
         Some(Old::Prog(fd)) => {
-            opts.u32_at(uo::FLAGS, flags::BPF_F_REPLACE)
-                .i32_at(uo::OLD_PROG_FD, fd);
+            opts.set_u32(uo::FLAGS, flags::BPF_F_REPLACE)
+                .set_i32(uo::OLD_PROG_FD, fd);
         }
         Some(Old::Map(fd)) => {
-            opts.u32_at(uo::FLAGS, flags::BPF_F_REPLACE)
-                .i32_at(uo::OLD_MAP_FD, fd);
+            opts.set_u32(uo::FLAGS, flags::BPF_F_REPLACE)
+                .set_i32(uo::OLD_MAP_FD, fd);
         }
     }
     let image = opts.image();

@@ -20,7 +20,7 @@ impl OptsBytes {
             kind,
             bytes: [0; MAX_OPTS_SIZE],
         };
-        o.usize_at(0, kind.size);
+        o.set_usize(0, kind.size);
         o
     }
 
@@ -49,23 +49,23 @@ impl OptsBytes {
         self
     }
 
-    pub(crate) fn u32_at(&mut self, off: usize, v: u32) -> &mut Self {
+    pub(crate) fn set_u32(&mut self, off: usize, v: u32) -> &mut Self {
         self.put(off, &v.to_ne_bytes());
         self
     }
 
-    pub(crate) fn i32_at(&mut self, off: usize, v: i32) -> &mut Self {
+    pub(crate) fn set_i32(&mut self, off: usize, v: i32) -> &mut Self {
         self.put(off, &v.to_ne_bytes());
         self
     }
 
-    pub(crate) fn u64_at(&mut self, off: usize, v: u64) -> &mut Self {
+    pub(crate) fn set_u64(&mut self, off: usize, v: u64) -> &mut Self {
         self.put(off, &v.to_ne_bytes());
         self
     }
 
     /// A `size_t` or pointer member.
-    pub(crate) fn usize_at(&mut self, off: usize, v: usize) -> &mut Self {
+    pub(crate) fn set_usize(&mut self, off: usize, v: usize) -> &mut Self {
         self.put(off, &v.to_ne_bytes());
         self
     }

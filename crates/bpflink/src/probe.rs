@@ -434,10 +434,10 @@ impl<'a> UprobeLink<'a> {
             None => None,
         };
         let mut opts = OptsBytes::new(abi::UPROBE_OPTS);
-        opts.usize_at(uo::REF_CTR_OFFSET, self.ref_ctr_offset as usize)
-            .u64_at(uo::BPF_COOKIE, self.cookie)
+        opts.set_usize(uo::REF_CTR_OFFSET, self.ref_ctr_offset as usize)
+            .set_u64(uo::BPF_COOKIE, self.cookie)
             .u8_at(uo::RETPROBE, u8::from(self.retprobe))
-            .usize_at(
+            .set_usize(
                 uo::FUNC_NAME,
                 func.as_ref().map_or(0, |f| f.as_ptr() as usize),
             );
@@ -510,8 +510,8 @@ impl<'a> KprobeLink<'a> {
             self.func.as_bytes(),
         )?;
         let mut opts = OptsBytes::new(abi::KPROBE_OPTS);
-        opts.u64_at(ko::BPF_COOKIE, self.cookie)
-            .usize_at(ko::OFFSET, self.offset as usize)
+        opts.set_u64(ko::BPF_COOKIE, self.cookie)
+            .set_usize(ko::OFFSET, self.offset as usize)
             .u8_at(ko::RETPROBE, u8::from(self.retprobe));
         let image = opts.image();
         let mut why = Why::default();
@@ -567,7 +567,7 @@ impl<'a> TracepointLink<'a> {
         )?;
         let name = cstring(OP, "the name contains a NUL byte", self.name.as_bytes())?;
         let mut opts = OptsBytes::new(abi::TRACEPOINT_OPTS);
-        opts.u64_at(tpo::BPF_COOKIE, self.cookie);
+        opts.set_u64(tpo::BPF_COOKIE, self.cookie);
         let image = opts.image();
         let mut why = Why::default();
         attach::attach_tracepoint(
@@ -589,7 +589,7 @@ impl<'a> TracepointLink<'a> {
 /// Attaches `prog` to a perf event the link then owns: [`Link::perf_event_owned`].
 pub(crate) fn perf_event_owned(prog: BorrowedFd<'_>, perf: OwnedFd, cookie: u64) -> Result<Link> {
     let mut opts = OptsBytes::new(abi::PERF_EVENT_OPTS);
-    opts.u64_at(peo::BPF_COOKIE, cookie);
+    opts.set_u64(peo::BPF_COOKIE, cookie);
     let image = opts.image();
     let mut why = Why::default();
     match attach::attach_perf_event(
@@ -716,8 +716,8 @@ impl<'a> UprobeMultiByName<'a> {
         // `Names`, never by the kernel.
         let syms: Vec<usize> = names.iter().map(|c| c.as_ptr() as usize).collect();
         if !names.is_empty() {
-            opts.usize_at(umo::SYMS, syms.as_ptr() as usize)
-                .usize_at(umo::CNT, names.len());
+            opts.set_usize(umo::SYMS, syms.as_ptr() as usize)
+                .set_usize(umo::CNT, names.len());
         }
         let image = opts.image();
         let mut why = Why::default();

@@ -32,6 +32,7 @@ use bpflink::{
 };
 use bpflink::{Link, LinkInfo};
 use bpflink_testkit::*;
+use bpflink_testkit::kernel_test_with_bpffs as run;
 
 // UAPI numbers the loader needs (libbpf 1.7.0's include/uapi/linux/bpf.h).
 mod k {
@@ -62,19 +63,6 @@ mod k {
     pub const MAP_SOCKMAP: u32 = 15;
 }
 
-/// Runs a test body: requires BPF, then isolation with a private bpffs.
-fn run(body: impl FnOnce(&Env) -> TestResult + Send) {
-    let _guard = serial();
-    finish(require_bpf().and_then(|()| {
-        isolated(
-            Iso {
-                bpffs: true,
-                ..Iso::default()
-            },
-            body,
-        )
-    }));
-}
 
 fn load(prog_type: u32, expected: u32, btf_id: u32, ret: i32, name: &str) -> Result<OwnedFd, Skip> {
     load_trivial(prog_type, expected, btf_id, ret, name)
