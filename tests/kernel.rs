@@ -30,8 +30,8 @@ use std::ptr::{null, null_mut};
 use bpflink_core::abi::{
     bpf_get_fd_by_id_opts, bpf_obj_get_opts, bpf_obj_pin_opts, bpf_raw_tp_opts,
 };
-use common::*;
 use bpflink_testkit::kernel_test as run;
+use common::*;
 use libbpflink::bpf::*;
 
 const ENOLINK: c_int = libc::ENOLINK;
@@ -48,7 +48,6 @@ fn link_create_raw_opts(
 ) -> (c_int, c_int) {
     c_call(|| unsafe { bpf_link_create(prog, target, attach_type, opts.as_ptr().cast()) })
 }
-
 
 /// Sends one UDP datagram to 127.0.0.1 and receives it (in the caller's netns).
 fn udp_ping() {

@@ -47,8 +47,8 @@ use std::ptr::null;
 use std::time::{Duration, Instant};
 
 use bpflink_core::abi::bpf_link_create_opts;
-use common::*;
 use bpflink_testkit::kernel_test_with_bpffs as run;
+use common::*;
 use libbpflink::bpf::*;
 
 // ------------------------------------------------------------- constants
@@ -172,7 +172,6 @@ const ESTALE: c_int = libc::ESTALE;
 fn link_detach(link: RawFd) -> (c_int, c_int) {
     c_call(|| bpf_link_detach(link))
 }
-
 
 /// Polls `f` every 5 ms until it is true, for at most `limit`.
 fn poll(limit: Duration, mut f: impl FnMut() -> bool) -> bool {

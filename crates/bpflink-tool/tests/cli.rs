@@ -45,8 +45,8 @@ use bpflink::Link;
 use bpflink::{
     CgroupAttach, NetnsAttach, NfHook, NfProto, SockmapAttach, TcxDirection, TracingAttach,
 };
-use bpflink_testkit::*;
 use bpflink_testkit::kernel_test_with_bpffs as runner;
+use bpflink_testkit::*;
 
 // ---------------------------------------------------------------- running
 
@@ -354,7 +354,6 @@ fn s(v: &str) -> Json {
 fn n(v: impl Into<i128>) -> Json {
     Json::Num(v.into())
 }
-
 
 // ---------------------------------------------------------------- tests
 

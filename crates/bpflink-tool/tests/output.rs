@@ -22,8 +22,8 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use bpflink::{CgroupAttach, Link};
-use bpflink_testkit::*;
 use bpflink_testkit::kernel_test_with_bpffs as runner;
+use bpflink_testkit::*;
 use serde_json::Value;
 
 fn bpflink<S: AsRef<OsStr>>(args: &[S]) -> Output {
@@ -102,7 +102,6 @@ impl Drop for NamedCgroup {
         }
     }
 }
-
 
 fn object_of(list: &Value, id: u32) -> &Value {
     list.as_array()

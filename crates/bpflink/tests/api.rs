@@ -31,8 +31,8 @@ use bpflink::{
     NfProto, Op, PerfEventInfo, Prog, SockmapAttach, TcxDirection, TracingAttach, XdpMode,
 };
 use bpflink::{Link, LinkInfo};
-use bpflink_testkit::*;
 use bpflink_testkit::kernel_test_with_bpffs as run;
+use bpflink_testkit::*;
 
 // UAPI numbers the loader needs (libbpf 1.7.0's include/uapi/linux/bpf.h).
 mod k {
@@ -62,7 +62,6 @@ mod k {
     pub const PROG_QUERY: u32 = 16;
     pub const MAP_SOCKMAP: u32 = 15;
 }
-
 
 fn load(prog_type: u32, expected: u32, btf_id: u32, ret: i32, name: &str) -> Result<OwnedFd, Skip> {
     load_trivial(prog_type, expected, btf_id, ret, name)
