@@ -12,15 +12,16 @@
 #               answers the real one never gives (bpflink differs there;
 #               see conformance/README.md)
 #
-# Builds the oracle if missing (scripts/build-oracle.sh), builds
-# conformance/driver.c three times (-DORACLE against build/oracle; against
-# include/bpflink.h + build/lib/libbpflink.so; and + libbpflink.a), runs them
-# with the same seed, compares the oracle's transcript with bpflink's case by
-# case (compare.awk: the only differences allowed are the documented
-# deviations), checks that the static library's transcript is identical to
-# the shared one's, and compares the exported symbols (symbols.sh). Ends
-# with "N passed, N failed" (N = cases; symbol mismatches and static/shared
-# differences count as failures too); non-zero exit on any difference.
+# Builds the oracle if missing (scripts/build-oracle.sh), builds the driver
+# (conformance/driver/*.c, one program) three times (-DORACLE against
+# build/oracle; against include/bpflink.h + build/lib/libbpflink.so; and +
+# libbpflink.a), runs them with the same seed, compares the oracle's
+# transcript with bpflink's case by case (compare.awk: the only differences
+# allowed are the documented deviations), checks that the static library's
+# transcript is identical to the shared one's, and compares the exported
+# symbols (symbols.sh). Ends with "N passed, N failed" (N = cases; symbol
+# mismatches and static/shared differences count as failures too); non-zero
+# exit on any difference.
 # Transcripts are left in build/conformance/ (CONFORMANCE_OUT=dir: elsewhere,
 # e.g. for two runs at the same time).
 #
@@ -75,7 +76,8 @@ if [ "$build" = 1 ]; then
 			cat "$out/lib-build.log"; echo "conformance: make lib failed" >&2; exit 2; }
 	fi
 	CFLAGS="-O1 -g -Wall -Wextra -std=gnu11"
-	SRCS="conformance/driver.c conformance/fakebpf.c"
+	# the driver: every file of conformance/driver/ (driver.h lists them)
+	SRCS="$(echo conformance/driver/*.c) conformance/fakebpf.c"
 	# The fake kernel is linked into each driver and exported with -rdynamic:
 	# the libraries' syscall/fcntl(64)/close references bind to it.
 	# shellcheck disable=SC2086 # CONFORMANCE_LDFLAGS is a list of flags

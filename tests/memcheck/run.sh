@@ -98,7 +98,7 @@ wrap() { # wrap NAME CMD...: add the namespace wrapper when needed
 	fi
 }
 
-have_driver() { [ -f conformance/run.sh ] && [ -f conformance/driver.c ]; }
+have_driver() { [ -f conformance/run.sh ] && [ -f conformance/driver/main.c ]; }
 
 if [ "$mode" = sanitize ]; then
 	CC=${SANITIZE_CC:-clang}
