@@ -303,19 +303,24 @@ static void show_link(struct bpf_link *l)
 	/* libbpf's private layout: struct bpf_link (32 bytes), then, for a
 	 * perf link, perf_event_fd @32, legacy_probe_name @40, the flags @48/49 */
 	uint8_t *b = (uint8_t *)l;
-	int fd, perf_fd;
-	char *name;
-	char norm[200];
+	int fd;
 
 	memcpy(&fd, b + 24, 4);
-	memcpy(&perf_fd, b + 32, 4);
-	memcpy(&name, b + 40, 8);
-	normalize(name ? name : "NULL", norm, sizeof(norm));
 	outf("link fd=%d pin_path=%s disconnected=%d detach=%s dealloc=%s", fd,
 	     *(char **)(b + 16) ? "set" : "NULL", b[28], *(void **)b ? "set" : "NULL",
 	     *(void **)(b + 8) ? "set" : "NULL");
-	if (*(void **)(b + 8))
+	/* only a perf link has a dealloc and the fields past 32 bytes: a
+	 * multi link is a bare 32-byte struct bpf_link */
+	if (*(void **)(b + 8)) {
+		int perf_fd;
+		char *name;
+		char norm[200];
+
+		memcpy(&perf_fd, b + 32, 4);
+		memcpy(&name, b + 40, 8);
+		normalize(name ? name : "NULL", norm, sizeof(norm));
 		outf(" perf_fd=%d legacy=%s kprobe=%d retprobe=%d", perf_fd, norm, b[48], b[49]);
+	}
 	outf("\n");
 }
 

@@ -930,7 +930,9 @@ static long fake_perf_open(void *attr, long pid, long cpu, long group, long flag
 		 * syscall(), leaving the upper halves of the registers open) */
 		r->a = (int)pid;
 		r->b = (int)cpu;
-		r->c = (group & 0xffffffff) | ((flags & 0xffffffff) << 32);
+		/* (on a 32-bit host `long` holds group_fd only: the attach corpus
+		 * that looks at the flags runs natively) */
+		r->c = (long)((uint64_t)(group & 0xffffffff) | ((uint64_t)(flags & 0xffffffff) << 32));
 		r->nbytes = size < FAKE_ATTR_MAX ? size : FAKE_ATTR_MAX;
 		if (attr)
 			memcpy(r->bytes, attr, r->nbytes);

@@ -143,6 +143,8 @@ if [ "$mode" = sanitize ]; then
 		# with $CC: here an instrumenting one. It compares the transcripts
 		# with the oracle's as usual; a sanitizer report kills a driver,
 		# which fails the comparison and leaves the report in its .err.
+		# The attach drivers' .err files count too: a report there is in
+		# the driver's own code (libbpf itself is not instrumented).
 		# The real libbpf crashes on purpose in some cases (in forked
 		# children): handle_segv=0 keeps that a SIGSEGV, as the transcript
 		# expects, instead of ASan's report and exit 1.
@@ -150,7 +152,7 @@ if [ "$mode" = sanitize ]; then
 			env CC="$CC $SAN" ASAN_OPTIONS="$ASAN_OPTIONS:handle_segv=0" \
 			sh conformance/run.sh --seed 1 --cases 3000
 		if grep -l -e 'ERROR: AddressSanitizer' -e 'ERROR: LeakSanitizer' -e 'runtime error:' \
-			build/conformance/bpflink*.err > /dev/null 2>&1; then
+			build/conformance/bpflink*.err build/conformance/attach-*.err > /dev/null 2>&1; then
 			fail "[conformance/asan+ubsan] sanitizer reports in build/conformance/*.err"
 		fi
 	fi
