@@ -14,15 +14,12 @@
 use core::cell::Cell;
 use core::ffi::{CStr, c_char, c_int};
 use core::ptr;
-use core::sync::atomic::AtomicU8;
 
 use bpflink_core::abi::{self, *};
-use bpflink_core::attach::{self as core_attach, FileError, PerfLinkParts, ProbeHost, SymNames};
+use bpflink_core::attach::{self as core_attach, PerfLinkParts, SymNames};
+use bpflink_core::attach_host::{LinkMemory, SysProbe};
 use bpflink_core::errno::{Errno, Result};
-use bpflink_core::kernel::Kernel;
 use bpflink_core::link_object::{PLAIN_LINK_ALLOC_SIZE, bpf_link, bpf_link_perf};
-use bpflink_core::perf::PerfAttr;
-use bpflink_core::sys::{self, SYS};
 
 use super::opts::with_opts;
 use super::print::PrintLog;
@@ -33,19 +30,22 @@ use super::trace;
 /// cbindgen:ignore
 pub type pid_t = i32;
 
-/// The real kernel and libc memory, plus the link object being made (if
-/// the attach fails, whatever it reserved is freed on drop).
-struct CHost {
+/// The real kernel and files, with the link object in libc memory.
+type CHost = SysProbe<CMemory>;
+
+/// The link object being made, in libc memory (if the attach fails,
+/// whatever it reserved is freed on drop).
+struct CMemory {
     link: Cell<*mut bpf_link>,
     name: Cell<*mut c_char>,
 }
 
-impl CHost {
-    const fn new() -> CHost {
-        CHost {
+impl CMemory {
+    const fn host() -> CHost {
+        SysProbe(CMemory {
             link: Cell::new(ptr::null_mut()),
             name: Cell::new(ptr::null_mut()),
-        }
+        })
     }
 
     /// The reserved link, filled in from `parts`: owned by the caller now.
@@ -84,7 +84,7 @@ impl CHost {
     }
 }
 
-impl Drop for CHost {
+impl Drop for CMemory {
     fn drop(&mut self) {
         // SAFETY: NULL or libc allocations of ours nobody else has seen.
         unsafe {
@@ -94,82 +94,7 @@ impl Drop for CHost {
     }
 }
 
-impl Kernel for CHost {
-    unsafe fn bpf(&self, cmd: u32, attr: &mut [u8]) -> Result<i32> {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { SYS.bpf(cmd, attr) }
-    }
-    fn dup_above_stdio(&self, fd: i32) -> Result<i32> {
-        SYS.dup_above_stdio(fd)
-    }
-    unsafe fn close(&self, fd: i32) {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { SYS.close(fd) }
-    }
-    fn errno(&self) -> i32 {
-        SYS.errno()
-    }
-}
-
-impl ProbeHost for CHost {
-    unsafe fn perf_event_open(&self, attr: &mut PerfAttr, pid: i32, cpu: i32) -> Result<i32> {
-        // SAFETY: forwarded from this function's contract.
-        unsafe {
-            sys::perf_event_open(
-                attr.as_mut_bytes(),
-                pid,
-                cpu,
-                -1,
-                bpflink_core::perf::PERF_FLAG_FD_CLOEXEC,
-            )
-        }
-    }
-    fn perf_ioctl(&self, fd: i32, request: u64, arg: i32) -> Result<()> {
-        sys::perf_ioctl(fd, request, arg)
-    }
-    fn read_small_file(&self, path: &CStr, buf: &mut [u8]) -> Result<usize> {
-        sys::read_small_file(path, buf)
-    }
-    fn append_to_file(&self, path: &CStr, text: &[u8]) -> Result<()> {
-        sys::append_to_file(path, text)
-    }
-    fn accessible(&self, path: &CStr, mode: i32) -> bool {
-        sys::accessible(path, mode)
-    }
-    fn access(&self, path: &CStr, mode: i32) -> bool {
-        sys::access(path, mode)
-    }
-    fn use_debugfs(&self) -> bool {
-        sys::use_debugfs()
-    }
-    fn getpid(&self) -> i32 {
-        sys::getpid()
-    }
-    fn search_env(&self, name: &CStr) -> Option<&CStr> {
-        sys::search_env(name)
-    }
-    fn next_legacy_index(&self) -> i32 {
-        sys::next_legacy_index()
-    }
-    fn perf_link_feature(&self) -> &AtomicU8 {
-        sys::perf_link_feature()
-    }
-    fn with_file(
-        &self,
-        path: &CStr,
-        f: &mut dyn FnMut(&[u8]),
-    ) -> core::result::Result<(), FileError> {
-        sys::with_file(path, f)
-    }
-    fn open_text(&self, path: &CStr) -> Result<i32> {
-        sys::open_text(path)
-    }
-    fn read_text(&self, fd: i32, buf: &mut [u8]) -> Result<usize> {
-        sys::read_text(fd, buf)
-    }
-    fn close_text(&self, fd: i32) {
-        sys::close_text(fd)
-    }
+impl LinkMemory for CMemory {
     fn reserve_link(&self, perf: bool) -> Result<()> {
         let size = if perf {
             core::mem::size_of::<bpf_link_perf>()
@@ -217,7 +142,7 @@ unsafe extern "C" fn perf_detach(link: *mut bpf_link) -> c_int {
                 (*pl).legacy_is_retprobe,
             )
         });
-        core_attach::perf_link_detach(&CHost::new(), (*link).fd, (*pl).perf_event_fd, legacy)
+        core_attach::perf_link_detach(&CMemory::host(), (*link).fd, (*pl).perf_event_fd, legacy)
     }
 }
 
@@ -246,7 +171,7 @@ unsafe fn opt_cstr<'a>(p: *const c_char) -> Option<&'a CStr> {
 /// The result of a perf-event attach as a C link pointer.
 fn perf_result(host: &CHost, r: Result<PerfLinkParts>) -> *mut bpf_link {
     match r {
-        Ok(parts) => host.finish_perf(parts),
+        Ok(parts) => host.0.finish_perf(parts),
         Err(e) => ret::null(e),
     }
 }
@@ -272,7 +197,7 @@ pub unsafe extern "C" fn bpflink_attach_perf_event_opts(
     pfd: c_int,
     opts: *const bpf_perf_event_opts,
 ) -> *mut bpf_link {
-    let host = CHost::new();
+    let host = CMemory::host();
     // SAFETY: forwarded from this function's contract.
     let r = unsafe {
         with_opts(opts.cast(), abi::PERF_EVENT_OPTS, |o| {
@@ -306,7 +231,7 @@ pub unsafe extern "C" fn bpflink_attach_kprobe_opts(
     func_name: *const c_char,
     opts: *const bpf_kprobe_opts,
 ) -> *mut bpf_link {
-    let host = CHost::new();
+    let host = CMemory::host();
     // SAFETY: forwarded from this function's contract.
     let r = unsafe {
         let name = opt_cstr(func_name);
@@ -351,7 +276,7 @@ pub unsafe extern "C" fn bpflink_attach_uprobe_opts(
     func_offset: usize,
     opts: *const bpf_uprobe_opts,
 ) -> *mut bpf_link {
-    let host = CHost::new();
+    let host = CMemory::host();
     // SAFETY: forwarded from this function's contract.
     let r = unsafe {
         let path = opt_cstr(binary_path);
@@ -401,7 +326,7 @@ pub unsafe extern "C" fn bpflink_attach_tracepoint_opts(
     tp_name: *const c_char,
     opts: *const bpf_tracepoint_opts,
 ) -> *mut bpf_link {
-    let host = CHost::new();
+    let host = CMemory::host();
     // SAFETY: forwarded from this function's contract.
     let r = unsafe {
         let (cat, name) = (opt_cstr(tp_category), opt_cstr(tp_name));
@@ -464,7 +389,7 @@ pub unsafe extern "C" fn bpflink_attach_uprobe_multi(
     func_pattern: *const c_char,
     opts: *const bpf_uprobe_multi_opts,
 ) -> *mut bpf_link {
-    let host = CHost::new();
+    let host = CMemory::host();
     // SAFETY: forwarded from this function's contract.
     let r = unsafe {
         let (p, pat) = (opt_cstr(path), opt_cstr(func_pattern));
@@ -484,7 +409,7 @@ pub unsafe extern "C" fn bpflink_attach_uprobe_multi(
         })
     };
     let link = match r {
-        Ok(fd) => host.finish_plain(fd),
+        Ok(fd) => host.0.finish_plain(fd),
         Err(e) => ret::null(e),
     };
     if trace::enabled() {
@@ -519,7 +444,7 @@ pub unsafe extern "C" fn bpflink_attach_kprobe_multi_opts(
     pattern: *const c_char,
     opts: *const bpf_kprobe_multi_opts,
 ) -> *mut bpf_link {
-    let host = CHost::new();
+    let host = CMemory::host();
     // SAFETY: forwarded from this function's contract.
     let r = unsafe {
         let pat = opt_cstr(pattern);
@@ -528,7 +453,7 @@ pub unsafe extern "C" fn bpflink_attach_kprobe_multi_opts(
         })
     };
     let link = match r {
-        Ok(fd) => host.finish_plain(fd),
+        Ok(fd) => host.0.finish_plain(fd),
         Err(e) => ret::null(e),
     };
     if trace::enabled() {

@@ -47,6 +47,7 @@ extern crate std;
 
 pub mod abi;
 pub mod attach;
+pub mod attach_host;
 pub mod attach_msg;
 pub mod calls;
 pub mod elf_sym;

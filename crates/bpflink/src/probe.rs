@@ -12,109 +12,23 @@ use std::ffi::{CStr, CString};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicU8;
 
 use bpflink_core::abi::{
     self, kprobe as ko, perf_event as peo, tracepoint as tpo, uprobe as uo, uprobe_multi as umo,
 };
-use bpflink_core::attach::{self, FileError, PerfLinkParts, ProbeHost, SymNames};
+use bpflink_core::attach::{self, PerfLinkParts, SymNames};
+use bpflink_core::attach_host::SysProbe;
 use bpflink_core::attach_msg::{AttachLog, Level, Msg};
-use bpflink_core::errno::{Errno, Result as CoreResult};
-use bpflink_core::kernel::Kernel;
+use bpflink_core::errno::Errno;
 use bpflink_core::opts::Silent;
-use bpflink_core::perf::PerfAttr;
-use bpflink_core::sys::{self, SYS};
+use bpflink_core::sys;
 
 use super::error::{Error, Op, Result};
 use super::link::Link;
 use super::opts::OptsBytes;
 
 /// The real kernel and files, Rust memory (`reserve_*` cannot fail here).
-struct RustHost;
-
-impl Kernel for RustHost {
-    unsafe fn bpf(&self, cmd: u32, attr: &mut [u8]) -> CoreResult<i32> {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { SYS.bpf(cmd, attr) }
-    }
-    fn dup_above_stdio(&self, fd: i32) -> CoreResult<i32> {
-        SYS.dup_above_stdio(fd)
-    }
-    unsafe fn close(&self, fd: i32) {
-        // SAFETY: forwarded from this function's contract.
-        unsafe { SYS.close(fd) }
-    }
-    fn errno(&self) -> i32 {
-        SYS.errno()
-    }
-}
-
-impl ProbeHost for RustHost {
-    unsafe fn perf_event_open(&self, attr: &mut PerfAttr, pid: i32, cpu: i32) -> CoreResult<i32> {
-        // SAFETY: forwarded from this function's contract.
-        unsafe {
-            sys::perf_event_open(
-                attr.as_mut_bytes(),
-                pid,
-                cpu,
-                -1,
-                bpflink_core::perf::PERF_FLAG_FD_CLOEXEC,
-            )
-        }
-    }
-    fn perf_ioctl(&self, fd: i32, request: u64, arg: i32) -> CoreResult<()> {
-        sys::perf_ioctl(fd, request, arg)
-    }
-    fn read_small_file(&self, path: &CStr, buf: &mut [u8]) -> CoreResult<usize> {
-        sys::read_small_file(path, buf)
-    }
-    fn append_to_file(&self, path: &CStr, text: &[u8]) -> CoreResult<()> {
-        sys::append_to_file(path, text)
-    }
-    fn accessible(&self, path: &CStr, mode: i32) -> bool {
-        sys::accessible(path, mode)
-    }
-    fn access(&self, path: &CStr, mode: i32) -> bool {
-        sys::access(path, mode)
-    }
-    fn use_debugfs(&self) -> bool {
-        sys::use_debugfs()
-    }
-    fn getpid(&self) -> i32 {
-        sys::getpid()
-    }
-    fn search_env(&self, name: &CStr) -> Option<&CStr> {
-        sys::search_env(name)
-    }
-    fn next_legacy_index(&self) -> i32 {
-        sys::next_legacy_index()
-    }
-    fn perf_link_feature(&self) -> &AtomicU8 {
-        sys::perf_link_feature()
-    }
-    fn with_file(
-        &self,
-        path: &CStr,
-        f: &mut dyn FnMut(&[u8]),
-    ) -> std::result::Result<(), FileError> {
-        sys::with_file(path, f)
-    }
-    fn open_text(&self, path: &CStr) -> CoreResult<i32> {
-        sys::open_text(path)
-    }
-    fn read_text(&self, fd: i32, buf: &mut [u8]) -> CoreResult<usize> {
-        sys::read_text(fd, buf)
-    }
-    fn close_text(&self, fd: i32) {
-        sys::close_text(fd)
-    }
-    fn reserve_link(&self, _perf: bool) -> CoreResult<()> {
-        Ok(())
-    }
-    fn reserve_name(&self, _name: &CStr) -> CoreResult<()> {
-        Ok(())
-    }
-}
+const RUST_HOST: SysProbe<()> = SysProbe(());
 
 /// Keeps the first warning that says what was missing, for the error.
 #[derive(Default)]
@@ -444,7 +358,7 @@ impl<'a> UprobeLink<'a> {
         let image = opts.image();
         let mut why = Why::default();
         attach::attach_uprobe(
-            &RustHost,
+            &RUST_HOST,
             self.prog.as_raw_fd(),
             self.pid,
             Some(&path),
@@ -516,7 +430,7 @@ impl<'a> KprobeLink<'a> {
         let image = opts.image();
         let mut why = Why::default();
         attach::attach_kprobe(
-            &RustHost,
+            &RUST_HOST,
             self.prog.as_raw_fd(),
             Some(&func),
             Some(&image),
@@ -571,7 +485,7 @@ impl<'a> TracepointLink<'a> {
         let image = opts.image();
         let mut why = Why::default();
         attach::attach_tracepoint(
-            &RustHost,
+            &RUST_HOST,
             self.prog.as_raw_fd(),
             Some(&cat),
             Some(&name),
@@ -593,7 +507,7 @@ pub(crate) fn perf_event_owned(prog: BorrowedFd<'_>, perf: OwnedFd, cookie: u64)
     let image = opts.image();
     let mut why = Why::default();
     match attach::attach_perf_event(
-        &RustHost,
+        &RUST_HOST,
         prog.as_raw_fd(),
         perf.as_raw_fd(),
         Some(&image),
@@ -725,7 +639,7 @@ impl<'a> UprobeMultiByName<'a> {
         // `Names`), alive for the call; the resolved offsets are the core's.
         let r = unsafe {
             attach::attach_uprobe_multi(
-                &RustHost,
+                &RUST_HOST,
                 self.prog.as_raw_fd(),
                 self.pid,
                 Some(&path),
