@@ -703,10 +703,12 @@ pub fn attach_kprobe(
 }
 
 /// `resolve_full_path` with libbpf's messages' inputs: the environment
-/// variable it reads and the debug line on success.
+/// variable it reads, the debug line on success, and the attacher's
+/// warning (naming `prog_fd`) on failure.
 #[inline(never)]
 fn resolve_full_path(
     h: &dyn ProbeHost,
+    prog_fd: i32,
     file: &CStr,
     log: &mut dyn AttachLog,
 ) -> Result<FixedStr<PATH_MAX>> {
@@ -719,6 +721,13 @@ fn resolve_full_path(
     let search = text::search_for(file.to_bytes(), env);
     let found = text::resolve_full_path(file.to_bytes(), &search, &mut |p, mode| {
         h.accessible(p, mode)
+    })
+    .inspect_err(|e| {
+        log.msg(Msg::ResolveFailed {
+            prog: prog_fd,
+            file,
+            err: e.negated(),
+        })
     })?;
     log.msg(Msg::Resolved {
         file,
@@ -808,17 +817,7 @@ pub fn attach_uprobe(
     }
     let full;
     let path: &CStr = if !given.to_bytes().contains(&b'/') {
-        full = match resolve_full_path(h, given, log) {
-            Ok(p) => p,
-            Err(e) => {
-                log.msg(Msg::ResolveFailed {
-                    prog: prog_fd,
-                    file: given,
-                    err: e.negated(),
-                });
-                return Err(e);
-            }
-        };
+        full = resolve_full_path(h, prog_fd, given, log)?;
         full.as_c_str()
     } else {
         given
@@ -1056,17 +1055,7 @@ pub unsafe fn attach_uprobe_multi(
     let mut cnt = a.cnt;
     if let Some(pattern) = func_pattern {
         if !given.to_bytes().contains(&b'/') {
-            full = match resolve_full_path(h, given, log) {
-                Ok(p) => p,
-                Err(e) => {
-                    log.msg(Msg::ResolveFailed {
-                        prog: prog_fd,
-                        file: given,
-                        err: e.negated(),
-                    });
-                    return Err(e);
-                }
-            };
+            full = resolve_full_path(h, prog_fd, given, log)?;
             path = full.as_c_str();
         }
         with_elf(h, path, log, &mut |file, log| {
