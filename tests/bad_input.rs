@@ -266,8 +266,6 @@ const EEXIST: c_int = libc::EEXIST;
 const ENAMETOOLONG: c_int = libc::ENAMETOOLONG;
 const EBUSY: c_int = libc::EBUSY;
 
-const XDP: u32 = 37;
-const CG_EGRESS: u32 = 1;
 const LINK_CREATE_OPTS_SZ: usize = 80;
 
 fn rows() -> Vec<Row> {
@@ -281,11 +279,14 @@ fn rows() -> Vec<Row> {
         Same(Fd),
         "",
         |l, f| {
-            fd(
-                unsafe {
-                    (l.link_create)(f.cg_prog.as_raw_fd(), f.cgroup.raw(), CG_EGRESS, null())
-                },
-            )
+            fd(unsafe {
+                (l.link_create)(
+                    f.cg_prog.as_raw_fd(),
+                    f.cgroup.raw(),
+                    attach::CGROUP_INET_EGRESS,
+                    null(),
+                )
+            })
         },
     ));
     v.push(row(
@@ -473,7 +474,7 @@ fn rows() -> Vec<Row> {
             format!("bpf_link_create(prog_fd = {what}, lo, BPF_XDP, NULL)"),
             Same(Err(e)),
             "",
-            move |l, f| fd(unsafe { (l.link_create)(get(f), 1, XDP, null()) }),
+            move |l, f| fd(unsafe { (l.link_create)(get(f), 1, attach::XDP, null()) }),
         ));
         v.push(row(
             format!("bpf_obj_pin({what}, <bpffs>/x)"),
@@ -501,19 +502,19 @@ fn rows() -> Vec<Row> {
         "bpf_link_create(xdp prog, target ifindex -1, BPF_XDP, NULL)",
         Same(Err(EINVAL)),
         "",
-        |l, f| fd(unsafe { (l.link_create)(f.xdp.as_raw_fd(), -1, XDP, null()) }),
+        |l, f| fd(unsafe { (l.link_create)(f.xdp.as_raw_fd(), -1, attach::XDP, null()) }),
     ));
     v.push(row(
         "bpf_link_create(xdp prog, target ifindex 9999, BPF_XDP, NULL)",
         Same(Err(EINVAL)),
         "",
-        |l, f| fd(unsafe { (l.link_create)(f.xdp.as_raw_fd(), 9999, XDP, null()) }),
+        |l, f| fd(unsafe { (l.link_create)(f.xdp.as_raw_fd(), 9999, attach::XDP, null()) }),
     ));
     v.push(row(
         "bpf_link_create(xdp prog, lo already linked, BPF_XDP, NULL)",
         Same(Err(EBUSY)),
         "",
-        |l, f| fd(unsafe { (l.link_create)(f.xdp.as_raw_fd(), 1, XDP, null()) }),
+        |l, f| fd(unsafe { (l.link_create)(f.xdp.as_raw_fd(), 1, attach::XDP, null()) }),
     ));
     v.push(row(
         "bpf_raw_tracepoint_open(\"sys_enter\", xdp prog)",
@@ -577,7 +578,11 @@ fn rows() -> Vec<Row> {
         "bpf_link_create(-1, lo, BPF_XDP, opts sz = 4)",
         Same(Err(EINVAL)),
         "libbpf: bpf_link_create_opts size (4) is too small\\n",
-        |l, f| fd(unsafe { (l.link_create)(-1, 1, XDP, f.guard.at_end(&opts(4, 80, &[])).cast()) }),
+        |l, f| {
+            fd(unsafe {
+                (l.link_create)(-1, 1, attach::XDP, f.guard.at_end(&opts(4, 80, &[])).cast())
+            })
+        },
     ));
     v.push(row(
         "bpf_link_create(-1, lo, BPF_XDP, opts sz = SIZE_MAX, 80 bytes mapped)",
@@ -588,7 +593,7 @@ fn rows() -> Vec<Row> {
                 (l.link_create)(
                     -1,
                     1,
-                    XDP,
+                    attach::XDP,
                     f.guard.at_end(&opts(usize::MAX, 80, &[])).cast(),
                 )
             })
@@ -600,7 +605,12 @@ fn rows() -> Vec<Row> {
         unreadable("lc40"),
         |l, f| {
             fd(unsafe {
-                (l.link_create)(-1, 1, XDP, f.guard.at_end(&opts(1 << 40, 80, &[])).cast())
+                (l.link_create)(
+                    -1,
+                    1,
+                    attach::XDP,
+                    f.guard.at_end(&opts(1 << 40, 80, &[])).cast(),
+                )
             })
         },
     ));
@@ -609,7 +619,14 @@ fn rows() -> Vec<Row> {
         LibbpfCrashes(Err(EFAULT)),
         unreadable("lc81"),
         |l, f| {
-            fd(unsafe { (l.link_create)(-1, 1, XDP, f.guard.at_end(&opts(81, 80, &[])).cast()) })
+            fd(unsafe {
+                (l.link_create)(
+                    -1,
+                    1,
+                    attach::XDP,
+                    f.guard.at_end(&opts(81, 80, &[])).cast(),
+                )
+            })
         },
     ));
     v.push(row(
@@ -618,7 +635,12 @@ fn rows() -> Vec<Row> {
         "",
         |l, f| {
             fd(unsafe {
-                (l.link_create)(-1, 1, XDP, f.guard.at_end(&opts(4096, 4096, &[])).cast())
+                (l.link_create)(
+                    -1,
+                    1,
+                    attach::XDP,
+                    f.guard.at_end(&opts(4096, 4096, &[])).cast(),
+                )
             })
         },
     ));
@@ -629,7 +651,7 @@ fn rows() -> Vec<Row> {
         |l, f| {
             let mut o = opts(4096, 4096, &[]);
             o[4095] = 1;
-            fd(unsafe { (l.link_create)(-1, 1, XDP, f.guard.at_end(&o).cast()) })
+            fd(unsafe { (l.link_create)(-1, 1, attach::XDP, f.guard.at_end(&o).cast()) })
         },
     ));
     v.push(row(
@@ -856,7 +878,7 @@ fn rows() -> Vec<Row> {
                 (l.link_create)(
                     f.cg_prog.as_raw_fd(),
                     f.cgroup.raw(),
-                    CG_EGRESS,
+                    attach::CGROUP_INET_EGRESS,
                     f.guard
                         .at_end(&opts(LINK_CREATE_OPTS_SZ, 80, &[(8, 0x8000_0000)]))
                         .cast(),
@@ -1014,7 +1036,7 @@ fn setup(env: &Env) -> Result<Fx, Skip> {
     )?;
     let cgroup = Cgroup::new()?;
     let map = Counter::new()?;
-    let l = unsafe { bl::bpf_link_create(xdp.as_raw_fd(), 1, XDP, null()) };
+    let l = unsafe { bl::bpf_link_create(xdp.as_raw_fd(), 1, attach::XDP, null()) };
     let link = own(l, "bpf_link_create(xdp on lo)");
     let pin = env.pin_path("pinned");
     assert_eq!(
@@ -1168,7 +1190,7 @@ fn top_bit_sz_with_short_struct_at_a_page_end() {
     let o = opts((1 << 63) + 76, 32, &[]);
     let call = |l: &Lib| {
         let p = g.at_end(&o);
-        unsafe { (l.link_create)(-1, 1, XDP, p.cast()) }
+        unsafe { (l.link_create)(-1, 1, attach::XDP, p.cast()) }
     };
     let in_child = |l: &Lib, want: c_int| -> Res {
         let pid = unsafe { libc::fork() };
@@ -1266,7 +1288,7 @@ fn env_child_probe() {
     // WARN; LIBBPF_LOG_LEVEL is read at the first print, BPFLINK_TRACE at
     // the first call.
     let o = opts(4, 16, &[]);
-    let r = unsafe { bl::bpf_link_create(-1, 0, XDP, o.as_ptr().cast()) };
+    let r = unsafe { bl::bpf_link_create(-1, 0, attach::XDP, o.as_ptr().cast()) };
     assert_eq!(r, -EINVAL);
 }
 

@@ -53,117 +53,7 @@ use libbpflink::bpf::*;
 
 // ------------------------------------------------------------- constants
 
-/// UAPI numbers not in `common` (current UAPI; the system header is 6.1).
-mod k {
-    // bpf(2) commands
-    pub const MAP_UPDATE_ELEM: u32 = 2;
-    pub const MAP_DELETE_ELEM: u32 = 3;
-    pub const PROG_QUERY: u32 = 16;
-    pub const BTF_LOAD: u32 = 18;
-
-    // enum bpf_prog_type
-    pub const KPROBE: u32 = 2;
-    pub const SCHED_CLS: u32 = 3;
-    pub const TRACEPOINT: u32 = 5;
-    pub const XDP: u32 = 6;
-    pub const PERF_EVENT: u32 = 7;
-    pub const CGROUP_SKB: u32 = 8;
-    pub const SOCK_OPS: u32 = 13;
-    pub const SK_SKB: u32 = 14;
-    pub const CGROUP_DEVICE: u32 = 15;
-    pub const SK_MSG: u32 = 16;
-    pub const RAW_TRACEPOINT: u32 = 17;
-    pub const CGROUP_SOCK_ADDR: u32 = 18;
-    pub const FLOW_DISSECTOR: u32 = 22;
-    pub const CGROUP_SYSCTL: u32 = 23;
-    pub const TRACING: u32 = 26;
-    pub const STRUCT_OPS: u32 = 27;
-    pub const LSM: u32 = 29;
-    pub const SK_LOOKUP: u32 = 30;
-    pub const NETFILTER: u32 = 32;
-
-    // enum bpf_attach_type
-    pub const CGROUP_INET_INGRESS: u32 = 0;
-    pub const CGROUP_INET_EGRESS: u32 = 1;
-    pub const CGROUP_SOCK_OPS: u32 = 3;
-    pub const SK_SKB_STREAM_VERDICT: u32 = 5;
-    pub const CGROUP_DEVICE_AT: u32 = 6;
-    pub const SK_MSG_VERDICT: u32 = 7;
-    pub const CGROUP_INET4_CONNECT: u32 = 10;
-    pub const FLOW_DISSECTOR_AT: u32 = 17;
-    pub const CGROUP_SYSCTL_AT: u32 = 18;
-    pub const TRACE_RAW_TP: u32 = 23;
-    pub const TRACE_FENTRY: u32 = 24;
-    pub const TRACE_FEXIT: u32 = 25;
-    pub const MODIFY_RETURN: u32 = 26;
-    pub const LSM_MAC: u32 = 27;
-    pub const SK_LOOKUP_AT: u32 = 36;
-    pub const XDP_AT: u32 = 37;
-    pub const PERF_EVENT_AT: u32 = 41;
-    pub const TRACE_KPROBE_MULTI: u32 = 42;
-    pub const STRUCT_OPS_AT: u32 = 44;
-    pub const NETFILTER_AT: u32 = 45;
-    pub const TCX_INGRESS: u32 = 46;
-    pub const TCX_EGRESS: u32 = 47;
-    pub const TRACE_UPROBE_MULTI: u32 = 48;
-    pub const NETKIT_PRIMARY: u32 = 54;
-    pub const NETKIT_PEER: u32 = 55;
-    pub const TRACE_KPROBE_SESSION: u32 = 56;
-    pub const TRACE_UPROBE_SESSION: u32 = 57;
-
-    // enum bpf_link_type
-    pub const LINK_RAW_TRACEPOINT: u32 = 1;
-    pub const LINK_CGROUP: u32 = 3;
-    pub const LINK_NETNS: u32 = 5;
-    pub const LINK_XDP: u32 = 6;
-    pub const LINK_PERF_EVENT: u32 = 7;
-    pub const LINK_STRUCT_OPS: u32 = 9;
-    pub const LINK_NETFILTER: u32 = 10;
-    pub const LINK_TCX: u32 = 11;
-    pub const LINK_UPROBE_MULTI: u32 = 12;
-    pub const LINK_SOCKMAP: u32 = 14;
-
-    // enum bpf_perf_event_type (link info)
-    pub const PERF_UPROBE: u32 = 1;
-    pub const PERF_URETPROBE: u32 = 2;
-    pub const PERF_TRACEPOINT: u32 = 5;
-    pub const PERF_EVENT_EV: u32 = 6;
-
-    // map types
-    pub const MAP_ARRAY: u32 = 2;
-    pub const MAP_SOCKMAP: u32 = 15;
-    pub const MAP_STRUCT_OPS: u32 = 26;
-
-    // flags
-    pub const BPF_F_ALLOW_MULTI: u32 = 1 << 1;
-    pub const BPF_F_BEFORE: u32 = 1 << 3;
-    pub const BPF_F_AFTER: u32 = 1 << 4;
-    pub const BPF_F_LINK: u32 = 1 << 13;
-    pub const BPF_F_UPROBE_MULTI_RETURN: u32 = 1;
-    pub const XDP_FLAGS_SKB_MODE: u32 = 1 << 1;
-    pub const XDP_FLAGS_DRV_MODE: u32 = 1 << 2;
-
-    // helpers
-    pub const FUNC_MAP_LOOKUP_ELEM: i32 = 1;
-    pub const FUNC_GET_ATTACH_COOKIE: i32 = 174;
-
-    // program return codes
-    pub const TCX_NEXT: i32 = -1;
-    pub const XDP_PASS: i32 = 2;
-    pub const SK_PASS: i32 = 1;
-    pub const NF_ACCEPT: i32 = 1;
-    pub const BPF_OK: i32 = 0;
-
-    // netfilter
-    pub const NFPROTO_IPV4: u32 = 2;
-    pub const NF_INET_LOCAL_IN: u32 = 1;
-
-    // perf
-    pub const PERF_TYPE_SOFTWARE: u32 = 1;
-    pub const PERF_TYPE_TRACEPOINT: u32 = 2;
-    pub const PERF_COUNT_SW_CPU_CLOCK: u64 = 0;
-}
-
+// The UAPI numbers are the testkit's (`bpflink_testkit::uapi`).
 const ENOLINK: c_int = libc::ENOLINK;
 const ESTALE: c_int = libc::ESTALE;
 
@@ -316,7 +206,7 @@ fn lookup_insns(map: RawFd, key: i32) -> Vec<Insn> {
         add64_imm(R2, -4),
         ld[0],
         ld[1],
-        call(k::FUNC_MAP_LOOKUP_ELEM),
+        call(BPF_FUNC_MAP_LOOKUP_ELEM),
     ]
 }
 
@@ -339,7 +229,7 @@ fn count_prog(map: RawFd, key: i32, ret: i32) -> Vec<Insn> {
 fn cookie_prog(map: RawFd, ret: i32) -> Vec<Insn> {
     use asm::*;
     let mut v = vec![
-        call(k::FUNC_GET_ATTACH_COOKIE), // r1 is still ctx
+        call(BPF_FUNC_GET_ATTACH_COOKIE), // r1 is still ctx
         mov64_reg(R7, R0),
     ];
     v.extend(lookup_insns(map, 1));
@@ -390,14 +280,14 @@ fn map_update(map: RawFd, key: &[u8], value: &[u8]) -> Result<(), c_int> {
     put_u32(&mut a, 0, map as u32);
     put_u64(&mut a, 8, key.as_ptr() as u64);
     put_u64(&mut a, 16, value.as_ptr() as u64);
-    sys_bpf(k::MAP_UPDATE_ELEM, &mut a).map(|_| ())
+    sys_bpf(cmd::MAP_UPDATE_ELEM, &mut a).map(|_| ())
 }
 
 fn map_delete(map: RawFd, key: &[u8]) -> Result<(), c_int> {
     let mut a = [0u8; 32];
     put_u32(&mut a, 0, map as u32);
     put_u64(&mut a, 8, key.as_ptr() as u64);
-    sys_bpf(k::MAP_DELETE_ELEM, &mut a).map(|_| ())
+    sys_bpf(cmd::MAP_DELETE_ELEM, &mut a).map(|_| ())
 }
 
 /// An ARRAY map of `n` u64 slots the programs bump.
@@ -408,7 +298,7 @@ struct Slots {
 impl Slots {
     fn new(n: u32) -> Result<Slots, Skip> {
         let mut a = [0u8; 64];
-        put_u32(&mut a, 0, k::MAP_ARRAY);
+        put_u32(&mut a, 0, map_type::ARRAY);
         put_u32(&mut a, 4, 4);
         put_u32(&mut a, 8, 8);
         put_u32(&mut a, 12, n);
@@ -454,7 +344,7 @@ fn prog_query(target: u32, attach_type: u32) -> Query {
     put_u64(&mut a, 16, prog_ids.as_mut_ptr() as u64);
     put_u32(&mut a, 24, prog_ids.len() as u32);
     put_u64(&mut a, 40, link_ids.as_mut_ptr() as u64);
-    let r = sys_bpf(k::PROG_QUERY, &mut a);
+    let r = sys_bpf(cmd::PROG_QUERY, &mut a);
     assert!(
         r.is_ok(),
         "BPF_PROG_QUERY({target}, {attach_type}): {:?}",
@@ -983,16 +873,16 @@ fn cgroup_inet_ingress_runs_update_detach() {
     run(|env| {
         let cg = Cgroup::new()?;
         let slots = Slots::new(2)?;
-        let at = k::CGROUP_INET_INGRESS;
+        let at = attach::CGROUP_INET_INGRESS;
         let p1 = load(
-            k::CGROUP_SKB,
+            prog_type::CGROUP_SKB,
             at,
             0,
             &count_prog(slots.raw(), 0, 1),
             "cg_ingress1",
         )?;
         let p2 = load(
-            k::CGROUP_SKB,
+            prog_type::CGROUP_SKB,
             at,
             0,
             &count_prog(slots.raw(), 1, 1),
@@ -1005,7 +895,7 @@ fn cgroup_inet_ingress_runs_update_detach() {
             "bpf_link_create(cgroup INET_INGRESS)",
         );
         let info = link_info(link.as_raw_fd());
-        assert_eq!(info.link_type(), k::LINK_CGROUP, "link type");
+        assert_eq!(info.link_type(), link_type::CGROUP, "link type");
         assert_eq!(info.prog_id(), id1, "prog_id");
         assert_eq!(
             info.u64_at(16),
@@ -1067,10 +957,7 @@ fn cgroup_inet_ingress_runs_update_detach() {
             link_update(
                 link.as_raw_fd(),
                 p1.as_raw_fd(),
-                Some(&lu_opts(
-                    BPF_F_REPLACE | k::BPF_F_ALLOW_MULTI,
-                    p2.as_raw_fd(),
-                )),
+                Some(&lu_opts(BPF_F_REPLACE | BPF_F_ALLOW_MULTI, p2.as_raw_fd())),
             ),
             libc::EINVAL,
             "bpf_link_update(REPLACE|ALLOW_MULTI)",
@@ -1139,10 +1026,14 @@ fn cgroup_other_attach_types_run_and_ordering() {
         let cg = Cgroup::new()?;
         let slots = Slots::new(4)?;
         let kinds = [
-            (k::SOCK_OPS, k::CGROUP_SOCK_OPS, "cg_sockops"),
-            (k::CGROUP_DEVICE, k::CGROUP_DEVICE_AT, "cg_device"),
-            (k::CGROUP_SOCK_ADDR, k::CGROUP_INET4_CONNECT, "cg_connect4"),
-            (k::CGROUP_SYSCTL, k::CGROUP_SYSCTL_AT, "cg_sysctl"),
+            (prog_type::SOCK_OPS, attach::CGROUP_SOCK_OPS, "cg_sockops"),
+            (prog_type::CGROUP_DEVICE, attach::CGROUP_DEVICE, "cg_device"),
+            (
+                prog_type::CGROUP_SOCK_ADDR,
+                attach::CGROUP_INET4_CONNECT,
+                "cg_connect4",
+            ),
+            (prog_type::CGROUP_SYSCTL, attach::CGROUP_SYSCTL, "cg_sysctl"),
         ];
         let mut links = Vec::new();
         for (slot, &(pt, at, name)) in kinds.iter().enumerate() {
@@ -1152,7 +1043,7 @@ fn cgroup_other_attach_types_run_and_ordering() {
                 &format!("bpf_link_create({name})"),
             );
             let info = link_info(link.as_raw_fd());
-            assert_eq!(info.link_type(), k::LINK_CGROUP, "{name}: link type");
+            assert_eq!(info.link_type(), link_type::CGROUP, "{name}: link type");
             assert_eq!(info.prog_id(), obj_id(p.as_raw_fd()), "{name}: prog_id");
             assert_eq!(info.u64_at(16), cg.ino, "{name}: cgroup_id");
             assert_eq!(info.u32_at(24), at, "{name}: attach_type");
@@ -1177,11 +1068,11 @@ fn cgroup_other_attach_types_run_and_ordering() {
         enumerate_pin_release(env, sockops, "cg_sockops");
 
         // Ordering on INET_EGRESS.
-        let at = k::CGROUP_INET_EGRESS;
+        let at = attach::CGROUP_INET_EGRESS;
         let progs = (0..5)
             .map(|i| {
                 load(
-                    k::CGROUP_SKB,
+                    prog_type::CGROUP_SKB,
                     at,
                     0,
                     &ret_insns(1),
@@ -1197,7 +1088,7 @@ fn cgroup_other_attach_types_run_and_ordering() {
         );
         let a_id = link_info(a.as_raw_fd()).id();
         let mut o = lc_opts();
-        o.flags = k::BPF_F_BEFORE | k::BPF_F_LINK;
+        o.flags = BPF_F_BEFORE | BPF_F_LINK;
         o.u.cgroup.relative_fd = a.as_raw_fd() as u32;
         let b = assert_new_fd(
             link_create(progs[1].as_raw_fd(), cg.raw(), at, Some(&o)),
@@ -1205,7 +1096,7 @@ fn cgroup_other_attach_types_run_and_ordering() {
         );
         assert_eq!(q().prog_ids, [pid[1], pid[0]]);
         let mut o = lc_opts();
-        o.flags = k::BPF_F_AFTER | k::BPF_F_LINK;
+        o.flags = BPF_F_AFTER | BPF_F_LINK;
         o.u.cgroup.relative_id = a_id;
         let c = assert_new_fd(
             link_create(progs[2].as_raw_fd(), cg.raw(), at, Some(&o)),
@@ -1213,7 +1104,7 @@ fn cgroup_other_attach_types_run_and_ordering() {
         );
         assert_eq!(q().prog_ids, [pid[1], pid[0], pid[2]]);
         let mut o = lc_opts();
-        o.flags = k::BPF_F_BEFORE;
+        o.flags = BPF_F_BEFORE;
         let d = assert_new_fd(
             link_create(progs[3].as_raw_fd(), cg.raw(), at, Some(&o)),
             "egress link D: BEFORE without a relative (= first)",
@@ -1232,7 +1123,7 @@ fn cgroup_other_attach_types_run_and_ordering() {
         // This kernel does not accept a *program* anchor for a program that
         // is attached through a link (by fd or by id): EINVAL.
         let mut o = lc_opts();
-        o.flags = k::BPF_F_BEFORE;
+        o.flags = BPF_F_BEFORE;
         o.u.cgroup.relative_fd = progs[0].as_raw_fd() as u32;
         assert_err(
             link_create(progs[4].as_raw_fd(), cg.raw(), at, Some(&o)),
@@ -1240,7 +1131,7 @@ fn cgroup_other_attach_types_run_and_ordering() {
             "BEFORE a link-attached prog by prog fd",
         );
         let mut o = lc_opts();
-        o.flags = k::BPF_F_AFTER;
+        o.flags = BPF_F_AFTER;
         o.u.cgroup.relative_id = pid[0];
         assert_err(
             link_create(progs[4].as_raw_fd(), cg.raw(), at, Some(&o)),
@@ -1249,7 +1140,7 @@ fn cgroup_other_attach_types_run_and_ordering() {
         );
         // Both relative_fd and relative_id: bpflink refuses before the kernel.
         let mut o = lc_opts();
-        o.flags = k::BPF_F_BEFORE | k::BPF_F_LINK;
+        o.flags = BPF_F_BEFORE | BPF_F_LINK;
         o.u.cgroup.relative_fd = a.as_raw_fd() as u32;
         o.u.cgroup.relative_id = a_id;
         assert_err(
@@ -1276,7 +1167,7 @@ fn cgroup_other_attach_types_run_and_ordering() {
         );
         // The current revision, AFTER without a relative: last.
         let mut o = lc_opts();
-        o.flags = k::BPF_F_AFTER;
+        o.flags = BPF_F_AFTER;
         o.u.cgroup.expected_revision = before.revision;
         let e = assert_new_fd(
             link_create(progs[4].as_raw_fd(), cg.raw(), at, Some(&o)),
@@ -1316,33 +1207,35 @@ fn xdp_veth_native_and_generic() {
         let (if0, if1) = veth_pair("kv0", "kv1")?;
         let slots = Slots::new(2)?;
         let p1 = load(
-            k::XDP,
-            k::XDP_AT,
+            prog_type::XDP,
+            attach::XDP,
             0,
-            &count_prog(slots.raw(), 0, k::XDP_PASS),
+            &count_prog(slots.raw(), 0, XDP_PASS),
             "xdp_a",
         )?;
         let p2 = load(
-            k::XDP,
-            k::XDP_AT,
+            prog_type::XDP,
+            attach::XDP,
             0,
-            &count_prog(slots.raw(), 1, k::XDP_PASS),
+            &count_prog(slots.raw(), 1, XDP_PASS),
             "xdp_b",
         )?;
         let (id1, id2) = (obj_id(p1.as_raw_fd()), obj_id(p2.as_raw_fd()));
         for (mode, name) in [
-            (k::XDP_FLAGS_DRV_MODE, "xdp_native"),
-            (k::XDP_FLAGS_SKB_MODE, "xdp_generic"),
+            (XDP_FLAGS_DRV_MODE, "xdp_native"),
+            (XDP_FLAGS_SKB_MODE, "xdp_generic"),
         ] {
             let (s0, s1) = (slots.get(0), slots.get(1));
             let mut o = lc_opts();
             o.flags = mode;
             let link = assert_new_fd(
-                retry_while_busy(|| link_create(p1.as_raw_fd(), if1 as RawFd, k::XDP_AT, Some(&o))),
+                retry_while_busy(|| {
+                    link_create(p1.as_raw_fd(), if1 as RawFd, attach::XDP, Some(&o))
+                }),
                 &format!("{name}: bpf_link_create on kv1"),
             );
             let info = link_info(link.as_raw_fd());
-            assert_eq!(info.link_type(), k::LINK_XDP, "{name}: link type");
+            assert_eq!(info.link_type(), link_type::XDP, "{name}: link type");
             assert_eq!(info.prog_id(), id1, "{name}: prog_id");
             assert_eq!(info.u32_at(16), if1, "{name}: ifindex");
 
@@ -1354,7 +1247,7 @@ fn xdp_veth_native_and_generic() {
                 slots.get(0)
             );
             assert_err(
-                link_create(p2.as_raw_fd(), if1 as RawFd, k::XDP_AT, Some(&o)),
+                link_create(p2.as_raw_fd(), if1 as RawFd, attach::XDP, Some(&o)),
                 libc::EBUSY,
                 &format!("{name}: second XDP link on kv1"),
             );
@@ -1432,14 +1325,14 @@ fn xdp_veth_native_and_generic() {
 fn tcx_ingress_ordering_revision_update_detach_and_egress() {
     run(|env| {
         let slots = Slots::new(8)?;
-        let at = k::TCX_INGRESS;
+        let at = attach::TCX_INGRESS;
         let progs = (0..6)
             .map(|i| {
                 load(
-                    k::SCHED_CLS,
+                    prog_type::SCHED_CLS,
                     at,
                     0,
-                    &count_prog(slots.raw(), i, k::TCX_NEXT),
+                    &count_prog(slots.raw(), i, TCX_NEXT),
                     &format!("tcx_in{i}"),
                 )
             })
@@ -1451,7 +1344,7 @@ fn tcx_ingress_ordering_revision_update_detach_and_egress() {
 
         let a = assert_new_fd(link_create(fd(0), 1, at, None), "tcx link A on lo");
         let info = link_info(a.as_raw_fd());
-        assert_eq!(info.link_type(), k::LINK_TCX, "link type");
+        assert_eq!(info.link_type(), link_type::TCX, "link type");
         assert_eq!(info.prog_id(), pid[0], "prog_id");
         assert_eq!(info.u32_at(16), 1, "ifindex");
         assert_eq!(info.u32_at(20), at, "attach_type");
@@ -1463,17 +1356,17 @@ fn tcx_ingress_ordering_revision_update_detach_and_egress() {
 
         // B before A, relative to A's *program* fd.
         let mut o = lc_opts();
-        o.flags = k::BPF_F_BEFORE;
+        o.flags = BPF_F_BEFORE;
         o.u.tcx.relative_fd = fd(0) as u32;
         let b = assert_new_fd(link_create(fd(1), 1, at, Some(&o)), "B: BEFORE prog fd A");
         // C after A, by A's *link id* (relative_id + BPF_F_LINK).
         let mut o = lc_opts();
-        o.flags = k::BPF_F_AFTER | k::BPF_F_LINK;
+        o.flags = BPF_F_AFTER | BPF_F_LINK;
         o.u.tcx.relative_id = lid(&a);
         let c = assert_new_fd(link_create(fd(2), 1, at, Some(&o)), "C: AFTER link id A");
         // D before B, by B's *link fd*.
         let mut o = lc_opts();
-        o.flags = k::BPF_F_BEFORE | k::BPF_F_LINK;
+        o.flags = BPF_F_BEFORE | BPF_F_LINK;
         o.u.tcx.relative_fd = b.as_raw_fd() as u32;
         let d = assert_new_fd(link_create(fd(3), 1, at, Some(&o)), "D: BEFORE link fd B");
         let before = q();
@@ -1491,7 +1384,7 @@ fn tcx_ingress_ordering_revision_update_detach_and_egress() {
 
         // Refusals that must not change the hook.
         let mut o = lc_opts();
-        o.flags = k::BPF_F_BEFORE;
+        o.flags = BPF_F_BEFORE;
         o.u.tcx.relative_fd = fd(0) as u32;
         o.u.tcx.relative_id = pid[0];
         assert_err(
@@ -1520,7 +1413,7 @@ fn tcx_ingress_ordering_revision_update_detach_and_egress() {
         // E after C by C's *program id* (relative_id, no BPF_F_LINK),
         // at the current revision.
         let mut o = lc_opts();
-        o.flags = k::BPF_F_AFTER;
+        o.flags = BPF_F_AFTER;
         o.u.tcx.relative_id = pid[2];
         o.u.tcx.expected_revision = before.revision;
         let e = assert_new_fd(
@@ -1588,28 +1481,28 @@ fn tcx_ingress_ordering_revision_update_detach_and_egress() {
 
         // Egress: runs on outgoing traffic.
         let eg = load(
-            k::SCHED_CLS,
-            k::TCX_EGRESS,
+            prog_type::SCHED_CLS,
+            attach::TCX_EGRESS,
             0,
-            &count_prog(slots.raw(), 7, k::TCX_NEXT),
+            &count_prog(slots.raw(), 7, TCX_NEXT),
             "tcx_eg",
         )?;
         let l = assert_new_fd(
-            link_create(eg.as_raw_fd(), 1, k::TCX_EGRESS, None),
+            link_create(eg.as_raw_fd(), 1, attach::TCX_EGRESS, None),
             "tcx egress",
         );
         let info = link_info(l.as_raw_fd());
         assert_eq!(
             (info.link_type(), info.u32_at(16), info.u32_at(20)),
-            (k::LINK_TCX, 1, k::TCX_EGRESS)
+            (link_type::TCX, 1, attach::TCX_EGRESS)
         );
-        assert_eq!(prog_query(1, k::TCX_EGRESS).link_ids, [info.id()]);
+        assert_eq!(prog_query(1, attach::TCX_EGRESS).link_ids, [info.id()]);
         udp_ping();
         assert!(slots.get(7) >= 1, "tcx egress program did not run");
         enumerate_pin_release(env, l, "tcx_egress");
         assert!(poll(Duration::from_secs(5), || prog_query(
             1,
-            k::TCX_EGRESS
+            attach::TCX_EGRESS
         )
         .prog_ids
         .is_empty()));
@@ -1630,26 +1523,26 @@ fn netfilter_ipv4_local_in() {
     run(|env| {
         let slots = Slots::new(1)?;
         let p = load(
-            k::NETFILTER,
-            k::NETFILTER_AT,
+            prog_type::NETFILTER,
+            attach::NETFILTER,
             0,
-            &count_prog(slots.raw(), 0, k::NF_ACCEPT),
+            &count_prog(slots.raw(), 0, NF_ACCEPT),
             "nf_in",
         )?;
         let nf = |prio: i32| {
             let mut o = lc_opts();
-            o.u.netfilter.pf = k::NFPROTO_IPV4;
-            o.u.netfilter.hooknum = k::NF_INET_LOCAL_IN;
+            o.u.netfilter.pf = NFPROTO_IPV4;
+            o.u.netfilter.hooknum = NF_INET_LOCAL_IN;
             o.u.netfilter.priority = prio;
             o
         };
         let o = nf(-128);
         let link = assert_new_fd(
-            link_create(p.as_raw_fd(), 0, k::NETFILTER_AT, Some(&o)),
+            link_create(p.as_raw_fd(), 0, attach::NETFILTER, Some(&o)),
             "bpf_link_create(netfilter)",
         );
         let info = link_info(link.as_raw_fd());
-        assert_eq!(info.link_type(), k::LINK_NETFILTER, "link type");
+        assert_eq!(info.link_type(), link_type::NETFILTER, "link type");
         assert_eq!(info.prog_id(), obj_id(p.as_raw_fd()), "prog_id");
         assert_eq!(
             (
@@ -1658,31 +1551,31 @@ fn netfilter_ipv4_local_in() {
                 info.u32_at(24) as i32,
                 info.u32_at(28)
             ),
-            (k::NFPROTO_IPV4, k::NF_INET_LOCAL_IN, -128, 0),
+            (NFPROTO_IPV4, NF_INET_LOCAL_IN, -128, 0),
             "pf, hooknum, priority, flags"
         );
         udp_ping();
         assert!(slots.get(0) >= 1, "netfilter program did not run");
 
         assert_err(
-            link_create(p.as_raw_fd(), 0, k::NETFILTER_AT, Some(&o)),
+            link_create(p.as_raw_fd(), 0, attach::NETFILTER, Some(&o)),
             libc::EBUSY,
             "duplicate pf/hook/priority",
         );
         let other = assert_new_fd(
-            link_create(p.as_raw_fd(), 0, k::NETFILTER_AT, Some(&nf(-127))),
+            link_create(p.as_raw_fd(), 0, attach::NETFILTER, Some(&nf(-127))),
             "another priority",
         );
         release(other, "netfilter prio -127");
         assert_err(
-            link_create(p.as_raw_fd(), 0, k::NETFILTER_AT, Some(&nf(i32::MIN))),
+            link_create(p.as_raw_fd(), 0, attach::NETFILTER, Some(&nf(i32::MIN))),
             libc::ERANGE,
             "priority INT_MIN",
         );
         let mut fl = nf(-100);
         fl.flags = 1;
         assert_err(
-            link_create(p.as_raw_fd(), 0, k::NETFILTER_AT, Some(&fl)),
+            link_create(p.as_raw_fd(), 0, attach::NETFILTER, Some(&fl)),
             libc::EINVAL,
             "link_create flags != 0",
         );
@@ -1720,28 +1613,28 @@ fn sk_lookup_netns() {
         let slots = Slots::new(3)?;
         let mk = |slot, name| {
             load(
-                k::SK_LOOKUP,
-                k::SK_LOOKUP_AT,
+                prog_type::SK_LOOKUP,
+                attach::SK_LOOKUP,
                 0,
-                &count_prog(slots.raw(), slot, k::SK_PASS),
+                &count_prog(slots.raw(), slot, SK_PASS),
                 name,
             )
         };
         let (p1, p2, p3) = (mk(0, "skl1")?, mk(1, "skl2")?, mk(2, "skl3")?);
         let link = assert_new_fd(
-            link_create(p1.as_raw_fd(), ns.as_raw_fd(), k::SK_LOOKUP_AT, None),
+            link_create(p1.as_raw_fd(), ns.as_raw_fd(), attach::SK_LOOKUP, None),
             "bpf_link_create(sk_lookup)",
         );
         let info = link_info(link.as_raw_fd());
-        assert_eq!(info.link_type(), k::LINK_NETNS, "link type");
+        assert_eq!(info.link_type(), link_type::NETNS, "link type");
         assert_eq!(info.prog_id(), obj_id(p1.as_raw_fd()), "prog_id");
         assert_eq!(u64::from(info.u32_at(16)), ino, "netns_ino");
-        assert_eq!(info.u32_at(20), k::SK_LOOKUP_AT, "attach_type");
+        assert_eq!(info.u32_at(20), attach::SK_LOOKUP, "attach_type");
         drop(tcp_pair());
         assert!(slots.get(0) >= 1, "sk_lookup program did not run");
 
         let second = assert_new_fd(
-            link_create(p3.as_raw_fd(), ns.as_raw_fd(), k::SK_LOOKUP_AT, None),
+            link_create(p3.as_raw_fd(), ns.as_raw_fd(), attach::SK_LOOKUP, None),
             "second sk_lookup link in the same netns",
         );
         drop(tcp_pair());
@@ -1835,23 +1728,23 @@ fn flow_dissector_netns() {
         let slots = Slots::new(2)?;
         let mk = |slot, name| {
             load(
-                k::FLOW_DISSECTOR,
-                k::FLOW_DISSECTOR_AT,
+                prog_type::FLOW_DISSECTOR,
+                attach::FLOW_DISSECTOR,
                 0,
-                &count_prog(slots.raw(), slot, k::BPF_OK),
+                &count_prog(slots.raw(), slot, BPF_OK),
                 name,
             )
         };
         let (p1, p2) = (mk(0, "fd1")?, mk(1, "fd2")?);
         let link = assert_new_fd(
-            link_create(p1.as_raw_fd(), ns.as_raw_fd(), k::FLOW_DISSECTOR_AT, None),
+            link_create(p1.as_raw_fd(), ns.as_raw_fd(), attach::FLOW_DISSECTOR, None),
             "bpf_link_create(flow_dissector)",
         );
         let info = link_info(link.as_raw_fd());
-        assert_eq!(info.link_type(), k::LINK_NETNS, "link type");
+        assert_eq!(info.link_type(), link_type::NETNS, "link type");
         assert_eq!(info.prog_id(), obj_id(p1.as_raw_fd()), "prog_id");
         assert_eq!(u64::from(info.u32_at(16)), ino, "netns_ino");
-        assert_eq!(info.u32_at(20), k::FLOW_DISSECTOR_AT, "attach_type");
+        assert_eq!(info.u32_at(20), attach::FLOW_DISSECTOR, "attach_type");
 
         let fanout = fanout_hash_socket();
         udp_ping();
@@ -1860,7 +1753,7 @@ fn flow_dissector_netns() {
             "flow dissector program did not run"
         );
         assert_err(
-            link_create(p2.as_raw_fd(), ns.as_raw_fd(), k::FLOW_DISSECTOR_AT, None),
+            link_create(p2.as_raw_fd(), ns.as_raw_fd(), attach::FLOW_DISSECTOR, None),
             libc::E2BIG,
             "second flow_dissector link in the netns",
         );
@@ -1929,8 +1822,8 @@ fn tp_btf_cookie_seen_by_program() {
         let btf_id = btf_find(btf_kind::TYPEDEF, "btf_trace_sys_enter")?;
         let slots = Slots::new(3)?;
         let p = load(
-            k::TRACING,
-            k::TRACE_RAW_TP,
+            prog_type::TRACING,
+            attach::TRACE_RAW_TP,
             btf_id,
             &cookie_prog(slots.raw(), 0),
             "tp_btf_cookie",
@@ -1939,14 +1832,14 @@ fn tp_btf_cookie_seen_by_program() {
         let mut o = lc_opts();
         o.u.tracing.cookie = COOKIE;
         let link = assert_new_fd(
-            link_create(p.as_raw_fd(), 0, k::TRACE_RAW_TP, Some(&o)),
+            link_create(p.as_raw_fd(), 0, attach::TRACE_RAW_TP, Some(&o)),
             "bpf_link_create(tp_btf, cookie)",
         );
         let mut name = [0u8; 32];
         let mut info = LinkInfo::new();
         info.set_buf(16, 24, &mut name);
         link_info_into(link.as_raw_fd(), &mut info);
-        assert_eq!(info.link_type(), k::LINK_RAW_TRACEPOINT, "link type");
+        assert_eq!(info.link_type(), link_type::RAW_TRACEPOINT, "link type");
         assert_eq!(info.prog_id(), obj_id(p.as_raw_fd()), "prog_id");
         assert_eq!(cstr_of(&name), "sys_enter", "tp_name");
         assert_eq!(info.u64_at(32), COOKIE, "raw_tracepoint.cookie");
@@ -1993,7 +1886,7 @@ fn perf_link_refusals(link: &OwnedFd, prog: &OwnedFd, pfd: &OwnedFd, what: &str)
         &format!("{what}: bpf_link_detach"),
     );
     assert_err(
-        link_create(prog.as_raw_fd(), pfd.as_raw_fd(), k::PERF_EVENT_AT, None),
+        link_create(prog.as_raw_fd(), pfd.as_raw_fd(), attach::PERF_EVENT, None),
         libc::EEXIST,
         &format!("{what}: second link on the same perf event"),
     );
@@ -2015,15 +1908,21 @@ fn perf_event_tracepoint_with_cookie() {
     run(|env| {
         let tp = tracepoint_id("syscalls", "sys_enter_getppid")?;
         let slots = Slots::new(3)?;
-        let p = load(k::TRACEPOINT, 0, 0, &cookie_prog(slots.raw(), 0), "perf_tp")?;
-        let pfd = perf_open(k::PERF_TYPE_TRACEPOINT, tp, 0, 0, 1, 0, -1)
+        let p = load(
+            prog_type::TRACEPOINT,
+            0,
+            0,
+            &cookie_prog(slots.raw(), 0),
+            "perf_tp",
+        )?;
+        let pfd = perf_open(PERF_TYPE_TRACEPOINT, tp, 0, 0, 1, 0, -1)
             .unwrap_or_else(|e| panic!("perf_event_open(tracepoint {tp}): {}", errname(e)));
         const COOKIE: u64 = 0xabcd_ef01;
         let link = assert_new_fd(
             link_create(
                 p.as_raw_fd(),
                 pfd.as_raw_fd(),
-                k::PERF_EVENT_AT,
+                attach::PERF_EVENT,
                 Some(&perf_cookie_opts(COOKIE)),
             ),
             "bpf_link_create(perf_event tracepoint)",
@@ -2032,9 +1931,13 @@ fn perf_event_tracepoint_with_cookie() {
         let mut info = LinkInfo::new();
         info.set_buf(24, 32, &mut name);
         link_info_into(link.as_raw_fd(), &mut info);
-        assert_eq!(info.link_type(), k::LINK_PERF_EVENT, "link type");
+        assert_eq!(info.link_type(), link_type::PERF_EVENT, "link type");
         assert_eq!(info.prog_id(), obj_id(p.as_raw_fd()), "prog_id");
-        assert_eq!(info.u32_at(16), k::PERF_TRACEPOINT, "perf_event.type");
+        assert_eq!(
+            info.u32_at(16),
+            perf_event_type::TRACEPOINT,
+            "perf_event.type"
+        );
         assert_eq!(cstr_of(&name), "sys_enter_getppid", "tracepoint name");
         assert_eq!(info.u64_at(40), COOKIE, "tracepoint.cookie");
 
@@ -2079,21 +1982,21 @@ fn perf_event_uprobe_and_uretprobe_with_cookie() {
         for (ret, perf_type, cookie, name) in [
             (
                 0u64,
-                k::PERF_UPROBE,
+                perf_event_type::UPROBE,
                 0x0123_4567_89ab_cdefu64,
                 "perf_uprobe",
             ),
-            (1, k::PERF_URETPROBE, 0x77, "perf_uretprobe"),
+            (1, perf_event_type::URETPROBE, 0x77, "perf_uretprobe"),
         ] {
             let slots = Slots::new(3)?;
-            let p = load(k::KPROBE, 0, 0, &cookie_prog(slots.raw(), 0), name)?;
+            let p = load(prog_type::KPROBE, 0, 0, &cookie_prog(slots.raw(), 0), name)?;
             let pfd = perf_open(ty, ret, path.as_ptr() as u64, off, 0, 0, -1)
                 .unwrap_or_else(|e| panic!("perf_event_open({name}): {}", errname(e)));
             let link = assert_new_fd(
                 link_create(
                     p.as_raw_fd(),
                     pfd.as_raw_fd(),
-                    k::PERF_EVENT_AT,
+                    attach::PERF_EVENT,
                     Some(&perf_cookie_opts(cookie)),
                 ),
                 &format!("bpf_link_create({name})"),
@@ -2102,7 +2005,7 @@ fn perf_event_uprobe_and_uretprobe_with_cookie() {
             let mut info = LinkInfo::new();
             info.set_buf(24, 32, &mut file);
             link_info_into(link.as_raw_fd(), &mut info);
-            assert_eq!(info.link_type(), k::LINK_PERF_EVENT, "{name}: link type");
+            assert_eq!(info.link_type(), link_type::PERF_EVENT, "{name}: link type");
             assert_eq!(info.prog_id(), obj_id(p.as_raw_fd()), "{name}: prog_id");
             assert_eq!(info.u32_at(16), perf_type, "{name}: perf_event.type");
             assert_eq!(cstr_of(&file), path.to_str().unwrap(), "{name}: file_name");
@@ -2135,10 +2038,16 @@ fn perf_event_uprobe_and_uretprobe_with_cookie() {
 fn perf_event_software_cpu_clock_with_cookie() {
     run(|env| {
         let slots = Slots::new(3)?;
-        let p = load(k::PERF_EVENT, 0, 0, &cookie_prog(slots.raw(), 0), "perf_sw")?;
+        let p = load(
+            prog_type::PERF_EVENT,
+            0,
+            0,
+            &cookie_prog(slots.raw(), 0),
+            "perf_sw",
+        )?;
         let pfd = perf_open(
-            k::PERF_TYPE_SOFTWARE,
-            k::PERF_COUNT_SW_CPU_CLOCK,
+            PERF_TYPE_SOFTWARE,
+            PERF_COUNT_SW_CPU_CLOCK,
             0,
             0,
             100_000,
@@ -2151,22 +2060,22 @@ fn perf_event_software_cpu_clock_with_cookie() {
             link_create(
                 p.as_raw_fd(),
                 pfd.as_raw_fd(),
-                k::PERF_EVENT_AT,
+                attach::PERF_EVENT,
                 Some(&perf_cookie_opts(COOKIE)),
             ),
             "bpf_link_create(perf_event software)",
         );
         let info = link_info(link.as_raw_fd());
-        assert_eq!(info.link_type(), k::LINK_PERF_EVENT, "link type");
+        assert_eq!(info.link_type(), link_type::PERF_EVENT, "link type");
         assert_eq!(info.prog_id(), obj_id(p.as_raw_fd()), "prog_id");
-        assert_eq!(info.u32_at(16), k::PERF_EVENT_EV, "perf_event.type");
-        assert_eq!(info.u64_at(24), k::PERF_COUNT_SW_CPU_CLOCK, "event.config");
+        assert_eq!(info.u32_at(16), perf_event_type::EVENT, "perf_event.type");
+        assert_eq!(info.u64_at(24), PERF_COUNT_SW_CPU_CLOCK, "event.config");
         // 6.18 reports the type of the PMU that serves the event: cpu-clock
         // has its own, dynamically numbered PMU (6 here), not
         // PERF_TYPE_SOFTWARE (1). Both are accepted.
         let ev_type = info.u32_at(32);
         assert!(
-            ev_type == k::PERF_TYPE_SOFTWARE || ev_type > 5,
+            ev_type == PERF_TYPE_SOFTWARE || ev_type > 5,
             "event.type {ev_type}: neither PERF_TYPE_SOFTWARE nor a dynamic PMU type"
         );
         assert_eq!(info.u64_at(40), COOKIE, "event.cookie");
@@ -2240,8 +2149,8 @@ fn uprobe_multi_offsets_cookies_pid_filter() {
         let (_, off_b) = file_offset(bpflink_kinds_uprobe_b);
         let slots = Slots::new(3)?;
         let p = load(
-            k::KPROBE,
-            k::TRACE_UPROBE_MULTI,
+            prog_type::KPROBE,
+            attach::TRACE_UPROBE_MULTI,
             0,
             &cookie_prog(slots.raw(), 0),
             "umulti",
@@ -2253,7 +2162,7 @@ fn uprobe_multi_offsets_cookies_pid_filter() {
             link_create(
                 p.as_raw_fd(),
                 0,
-                k::TRACE_UPROBE_MULTI,
+                attach::TRACE_UPROBE_MULTI,
                 Some(&umulti_opts(&path, &offs, &cookies, me, 0)),
             ),
             "bpf_link_create(uprobe_multi)",
@@ -2267,7 +2176,7 @@ fn uprobe_multi_offsets_cookies_pid_filter() {
         info.0[40..48].copy_from_slice(&(cookies_back.as_mut_ptr() as u64).to_ne_bytes());
         info.0[52..56].copy_from_slice(&4u32.to_ne_bytes());
         link_info_into(link.as_raw_fd(), &mut info);
-        assert_eq!(info.link_type(), k::LINK_UPROBE_MULTI, "link type");
+        assert_eq!(info.link_type(), link_type::UPROBE_MULTI, "link type");
         assert_eq!(info.prog_id(), obj_id(p.as_raw_fd()), "prog_id");
         assert_eq!(cstr_of(&pbuf), path.to_str().unwrap(), "path");
         assert_eq!(info.u32_at(52), 2, "count");
@@ -2303,7 +2212,7 @@ fn uprobe_multi_offsets_cookies_pid_filter() {
             link_create(
                 p.as_raw_fd(),
                 0,
-                k::TRACE_UPROBE_MULTI,
+                attach::TRACE_UPROBE_MULTI,
                 Some(&umulti_opts(&path, &offs[..1], &[], other.pid as u32, 0)),
             ),
             "uprobe_multi with another process's pid",
@@ -2327,7 +2236,7 @@ fn uprobe_multi_offsets_cookies_pid_filter() {
             link_create(
                 p.as_raw_fd(),
                 0,
-                k::TRACE_UPROBE_MULTI,
+                attach::TRACE_UPROBE_MULTI,
                 Some(&umulti_opts(&path, &offs[..1], &[], 0, 0)),
             ),
             "uprobe_multi without a pid filter",
@@ -2347,20 +2256,20 @@ fn uprobe_multi_offsets_cookies_pid_filter() {
             link_create(
                 p.as_raw_fd(),
                 0,
-                k::TRACE_UPROBE_MULTI,
+                attach::TRACE_UPROBE_MULTI,
                 Some(&umulti_opts(
                     &path,
                     &offs[1..],
                     &[0x99],
                     me,
-                    k::BPF_F_UPROBE_MULTI_RETURN,
+                    BPF_F_UPROBE_MULTI_RETURN,
                 )),
             ),
             "uprobe_multi RETURN",
         );
         assert_eq!(
             link_info(l.as_raw_fd()).u32_at(56),
-            k::BPF_F_UPROBE_MULTI_RETURN,
+            BPF_F_UPROBE_MULTI_RETURN,
             "flags"
         );
         call_n(bpflink_kinds_uprobe_b, 2);
@@ -2375,7 +2284,7 @@ fn uprobe_multi_offsets_cookies_pid_filter() {
             link_create(
                 p.as_raw_fd(),
                 0,
-                k::TRACE_UPROBE_MULTI,
+                attach::TRACE_UPROBE_MULTI,
                 Some(&umulti_opts(&path, &[], &[], 0, 0)),
             ),
             libc::EINVAL,
@@ -2398,8 +2307,8 @@ fn uprobe_session_entry_and_return() {
         for (ret, runs_per_call, name) in [(0, 2u64, "usession_both"), (1, 1, "usession_entry")] {
             let slots = Slots::new(3)?;
             let p = load(
-                k::KPROBE,
-                k::TRACE_UPROBE_SESSION,
+                prog_type::KPROBE,
+                attach::TRACE_UPROBE_SESSION,
                 0,
                 &cookie_prog(slots.raw(), ret),
                 name,
@@ -2408,13 +2317,17 @@ fn uprobe_session_entry_and_return() {
                 link_create(
                     p.as_raw_fd(),
                     0,
-                    k::TRACE_UPROBE_SESSION,
+                    attach::TRACE_UPROBE_SESSION,
                     Some(&umulti_opts(&path, &offs, &[0x5e55], std::process::id(), 0)),
                 ),
                 &format!("bpf_link_create({name})"),
             );
             let info = link_info(link.as_raw_fd());
-            assert_eq!(info.link_type(), k::LINK_UPROBE_MULTI, "{name}: link type");
+            assert_eq!(
+                info.link_type(),
+                link_type::UPROBE_MULTI,
+                "{name}: link type"
+            );
             assert_eq!(info.prog_id(), obj_id(p.as_raw_fd()), "{name}: prog_id");
             assert_eq!(info.u32_at(52), 1, "{name}: count");
             call_n(bpflink_kinds_uprobe_a, 3);
@@ -2446,7 +2359,7 @@ fn uprobe_session_entry_and_return() {
 
 fn sockmap() -> Result<OwnedFd, Skip> {
     let mut a = [0u8; 64];
-    put_u32(&mut a, 0, k::MAP_SOCKMAP);
+    put_u32(&mut a, 0, map_type::SOCKMAP);
     put_u32(&mut a, 4, 4);
     put_u32(&mut a, 8, 4);
     put_u32(&mut a, 12, 2);
@@ -2486,31 +2399,46 @@ fn sockmap_stream_and_msg_verdict() {
         let map_id = obj_id(map.as_raw_fd());
         let slots = Slots::new(4)?;
         let mk =
-            |pt, at, slot, name| load(pt, at, 0, &count_prog(slots.raw(), slot, k::SK_PASS), name);
-        let ps1 = mk(k::SK_SKB, k::SK_SKB_STREAM_VERDICT, 0, "skb_verdict1")?;
-        let pm1 = mk(k::SK_MSG, k::SK_MSG_VERDICT, 1, "msg_verdict1")?;
-        let ps2 = mk(k::SK_SKB, k::SK_SKB_STREAM_VERDICT, 2, "skb_verdict2")?;
-        let pm2 = mk(k::SK_MSG, k::SK_MSG_VERDICT, 3, "msg_verdict2")?;
+            |pt, at, slot, name| load(pt, at, 0, &count_prog(slots.raw(), slot, SK_PASS), name);
+        let ps1 = mk(
+            prog_type::SK_SKB,
+            attach::SK_SKB_STREAM_VERDICT,
+            0,
+            "skb_verdict1",
+        )?;
+        let pm1 = mk(prog_type::SK_MSG, attach::SK_MSG_VERDICT, 1, "msg_verdict1")?;
+        let ps2 = mk(
+            prog_type::SK_SKB,
+            attach::SK_SKB_STREAM_VERDICT,
+            2,
+            "skb_verdict2",
+        )?;
+        let pm2 = mk(prog_type::SK_MSG, attach::SK_MSG_VERDICT, 3, "msg_verdict2")?;
 
         let ls = assert_new_fd(
             link_create(
                 ps1.as_raw_fd(),
                 map.as_raw_fd(),
-                k::SK_SKB_STREAM_VERDICT,
+                attach::SK_SKB_STREAM_VERDICT,
                 None,
             ),
             "bpf_link_create(sockmap stream verdict)",
         );
         let lm = assert_new_fd(
-            link_create(pm1.as_raw_fd(), map.as_raw_fd(), k::SK_MSG_VERDICT, None),
+            link_create(
+                pm1.as_raw_fd(),
+                map.as_raw_fd(),
+                attach::SK_MSG_VERDICT,
+                None,
+            ),
             "bpf_link_create(sockmap msg verdict)",
         );
         for (l, p, at, what) in [
-            (&ls, &ps1, k::SK_SKB_STREAM_VERDICT, "stream verdict"),
-            (&lm, &pm1, k::SK_MSG_VERDICT, "msg verdict"),
+            (&ls, &ps1, attach::SK_SKB_STREAM_VERDICT, "stream verdict"),
+            (&lm, &pm1, attach::SK_MSG_VERDICT, "msg verdict"),
         ] {
             let info = link_info(l.as_raw_fd());
-            assert_eq!(info.link_type(), k::LINK_SOCKMAP, "{what}: link type");
+            assert_eq!(info.link_type(), link_type::SOCKMAP, "{what}: link type");
             assert_eq!(info.prog_id(), obj_id(p.as_raw_fd()), "{what}: prog_id");
             assert_eq!(
                 (info.u32_at(16), info.u32_at(20)),
@@ -2522,7 +2450,7 @@ fn sockmap_stream_and_msg_verdict() {
             link_create(
                 ps2.as_raw_fd(),
                 map.as_raw_fd(),
-                k::SK_SKB_STREAM_VERDICT,
+                attach::SK_SKB_STREAM_VERDICT,
                 None,
             ),
             libc::EBUSY,
@@ -2587,7 +2515,7 @@ fn sockmap_stream_and_msg_verdict() {
             link_create(
                 ps1.as_raw_fd(),
                 map.as_raw_fd(),
-                k::SK_SKB_STREAM_VERDICT,
+                attach::SK_SKB_STREAM_VERDICT,
                 None,
             ),
             "stream verdict link after detach",
@@ -2629,7 +2557,7 @@ fn tiny_btf() -> OwnedFd {
     put_u64(&mut a, 0, b.as_ptr() as u64);
     put_u32(&mut a, 16, b.len() as u32);
     let fd =
-        sys_bpf(k::BTF_LOAD, &mut a).unwrap_or_else(|e| panic!("BPF_BTF_LOAD: {}", errname(e)));
+        sys_bpf(cmd::BTF_LOAD, &mut a).unwrap_or_else(|e| panic!("BPF_BTF_LOAD: {}", errname(e)));
     own(fd as c_int, "BPF_BTF_LOAD")
 }
 
@@ -2643,11 +2571,11 @@ fn cc_map(
     progs: &[(&str, &OwnedFd)],
 ) -> Result<OwnedFd, Skip> {
     let mut a = [0u8; 80];
-    put_u32(&mut a, 0, k::MAP_STRUCT_OPS);
+    put_u32(&mut a, 0, map_type::STRUCT_OPS);
     put_u32(&mut a, 4, 4);
     put_u32(&mut a, 8, value.size);
     put_u32(&mut a, 12, 1);
-    put_u32(&mut a, 16, k::BPF_F_LINK);
+    put_u32(&mut a, 16, BPF_F_LINK);
     a[28..28 + name.len()].copy_from_slice(name.as_bytes());
     put_u32(&mut a, 48, btf.as_raw_fd() as u32);
     put_u32(&mut a, 60, value.id);
@@ -2699,7 +2627,7 @@ fn struct_ops_tcp_congestion_ops() {
                 .unwrap_or_else(|| panic!("tcp_congestion_ops.{member}"));
             progs.push((
                 member,
-                load(k::STRUCT_OPS, idx, ops.id, &ret_insns(2), member)?,
+                load(prog_type::STRUCT_OPS, idx, ops.id, &ret_insns(2), member)?,
             ));
         }
         let progs: Vec<(&str, &OwnedFd)> = progs.iter().map(|(m, p)| (*m, p)).collect();
@@ -2713,11 +2641,11 @@ fn struct_ops_tcp_congestion_ops() {
         );
 
         let link = assert_new_fd(
-            link_create(m1.as_raw_fd(), 0, k::STRUCT_OPS_AT, None),
+            link_create(m1.as_raw_fd(), 0, attach::STRUCT_OPS, None),
             "bpf_link_create(struct_ops)",
         );
         let info = link_info(link.as_raw_fd());
-        assert_eq!(info.link_type(), k::LINK_STRUCT_OPS, "link type");
+        assert_eq!(info.link_type(), link_type::STRUCT_OPS, "link type");
         assert_eq!(info.prog_id(), 0, "prog_id (a struct_ops link has a map)");
         assert_eq!(info.u32_at(16), id1, "map_id");
         assert!(
@@ -2809,8 +2737,8 @@ fn struct_ops_tcp_congestion_ops() {
 #[test]
 fn refused_kinds_exact_errors() {
     run(|_| {
-        for at in [k::TRACE_KPROBE_MULTI, k::TRACE_KPROBE_SESSION] {
-            let p = load(k::KPROBE, at, 0, &ret_insns(0), "kmulti")?;
+        for at in [attach::TRACE_KPROBE_MULTI, attach::TRACE_KPROBE_SESSION] {
+            let p = load(prog_type::KPROBE, at, 0, &ret_insns(0), "kmulti")?;
             let syms = [c"bpf_fentry_test1".as_ptr()];
             let mut o = lc_opts();
             o.u.kprobe_multi.syms = syms.as_ptr();
@@ -2822,8 +2750,8 @@ fn refused_kinds_exact_errors() {
             );
         }
 
-        let sc = load(k::SCHED_CLS, 0, 0, &ret_insns(k::TCX_NEXT), "nk")?;
-        for at in [k::NETKIT_PRIMARY, k::NETKIT_PEER] {
+        let sc = load(prog_type::SCHED_CLS, 0, 0, &ret_insns(TCX_NEXT), "nk")?;
+        for at in [attach::NETKIT_PRIMARY, attach::NETKIT_PEER] {
             assert_err(
                 link_create(sc.as_raw_fd(), 1, at, None),
                 libc::EINVAL,
@@ -2832,15 +2760,25 @@ fn refused_kinds_exact_errors() {
         }
 
         for (pt, at, func, what) in [
-            (k::TRACING, k::TRACE_FENTRY, "bpf_fentry_test1", "fentry"),
-            (k::TRACING, k::TRACE_FEXIT, "bpf_fentry_test1", "fexit"),
             (
-                k::TRACING,
-                k::MODIFY_RETURN,
+                prog_type::TRACING,
+                attach::TRACE_FENTRY,
+                "bpf_fentry_test1",
+                "fentry",
+            ),
+            (
+                prog_type::TRACING,
+                attach::TRACE_FEXIT,
+                "bpf_fentry_test1",
+                "fexit",
+            ),
+            (
+                prog_type::TRACING,
+                attach::MODIFY_RETURN,
                 "bpf_modify_return_test",
                 "fmod_ret",
             ),
-            (k::LSM, k::LSM_MAC, "bpf_lsm_file_open", "lsm"),
+            (prog_type::LSM, attach::LSM_MAC, "bpf_lsm_file_open", "lsm"),
         ] {
             let btf_id = btf_find(btf_kind::FUNC, func)?;
             let insns = ret_insns(0);
@@ -2859,7 +2797,7 @@ fn refused_kinds_exact_errors() {
                 ),
             }
         }
-        let rtp = load(k::RAW_TRACEPOINT, 0, 0, &ret_insns(0), "rawtp")?;
+        let rtp = load(prog_type::RAW_TRACEPOINT, 0, 0, &ret_insns(0), "rawtp")?;
         let fallback = {
             let mut a = [0u8; 16];
             put_u32(&mut a, 8, rtp.as_raw_fd() as u32);
@@ -2870,10 +2808,10 @@ fn refused_kinds_exact_errors() {
         };
         assert_ne!(fallback, libc::EINVAL, "cannot tell the fallback apart");
         for at in [
-            k::TRACE_FENTRY,
-            k::TRACE_FEXIT,
-            k::MODIFY_RETURN,
-            k::LSM_MAC,
+            attach::TRACE_FENTRY,
+            attach::TRACE_FEXIT,
+            attach::MODIFY_RETURN,
+            attach::LSM_MAC,
         ] {
             let mut a = [0u8; 64];
             put_u32(&mut a, 0, rtp.as_raw_fd() as u32);
