@@ -19,7 +19,7 @@
 //!   rendering of its target (`crates/bpflink-tool`);
 //! - tests: its branch and attr image in the core's `tests/link_create.rs`,
 //!   the independent model and seeds in `fuzz/src/`, the conformance corpus
-//!   (`conformance/driver.c`), a real-kernel test in `tests/kernel_kinds.rs`
+//!   (`conformance/driver.c`), a real-kernel test in `tests/kernel_kinds/`
 //!   (or its exact refusal there), and the Rust crate's and the tool's tests.
 
 use super::abi::{LINK_CREATE_OPTS, link_create as o};
