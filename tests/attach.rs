@@ -28,10 +28,6 @@ use common::*;
 use libbpflink::attach::*;
 use libbpflink::object::{bpf_link__destroy, bpf_link__fd};
 
-const KPROBE: u32 = 2;
-const TRACEPOINT: u32 = 5;
-const PERF_EVENT: u32 = 7;
-const TRACE_UPROBE_MULTI: u32 = 48;
 /// `-LIBBPF_ERRNO__FORMAT`.
 const ERRNO_FORMAT: c_int = 4001;
 
@@ -112,7 +108,7 @@ fn tgid_counting_prog(c: &Counter, tgid: i32) -> Result<OwnedFd, Skip> {
     ];
     insns.extend(counter_insns(c.raw(), 0));
     must_load(ProgSpec {
-        prog_type: TRACEPOINT,
+        prog_type: prog_type::TRACEPOINT,
         expected_attach_type: 0,
         attach_btf_id: 0,
         insns: &insns,
@@ -205,7 +201,7 @@ fn uprobe_and_uretprobe_on_libc_with_pid_filter() {
         for retprobe in [false, true] {
             let before = open_fds();
             let c = Counter::new()?;
-            let prog = counting_prog(KPROBE, 0, &c, "up_libc")?;
+            let prog = counting_prog(prog_type::KPROBE, 0, &c, "up_libc")?;
             let child = Child::spawn(false, || {
                 for _ in 0..7 {
                     unsafe { libc::getppid() };
@@ -282,7 +278,7 @@ fn uprobe_on_test_binary_symbol() {
             ),
         ] {
             let c = Counter::new()?;
-            let prog = counting_prog(KPROBE, 0, &c, "up_self")?;
+            let prog = counting_prog(prog_type::KPROBE, 0, &c, "up_self")?;
             let o = uprobe_opts(Some(name), retprobe);
             let link =
                 unsafe { bpflink_attach_uprobe_opts(prog.as_raw_fd(), -1, exe.as_ptr(), 0, &o) };
@@ -294,7 +290,7 @@ fn uprobe_on_test_binary_symbol() {
         }
         // PID filter: only the child's calls count, not ours.
         let c = Counter::new()?;
-        let prog = counting_prog(KPROBE, 0, &c, "up_pid")?;
+        let prog = counting_prog(prog_type::KPROBE, 0, &c, "up_pid")?;
         let child = Child::spawn(false, || call_n(bpflink_attach_t_pid, 4));
         let o = uprobe_opts(Some(c"bpflink_attach_t_pid"), false);
         let link =
@@ -315,7 +311,7 @@ fn uprobe_multi_by_pattern() {
     run(|| {
         let exe = self_exe();
         let c = Counter::new()?;
-        let prog = counting_prog(KPROBE, TRACE_UPROBE_MULTI, &c, "umulti")?;
+        let prog = counting_prog(prog_type::KPROBE, attach::TRACE_UPROBE_MULTI, &c, "umulti")?;
         let link = unsafe {
             bpflink_attach_uprobe_multi(
                 prog.as_raw_fd(),
@@ -342,7 +338,12 @@ fn uprobe_multi_by_pattern() {
 
         // By explicit symbol names.
         let c2 = Counter::new()?;
-        let prog2 = counting_prog(KPROBE, TRACE_UPROBE_MULTI, &c2, "umulti2")?;
+        let prog2 = counting_prog(
+            prog_type::KPROBE,
+            attach::TRACE_UPROBE_MULTI,
+            &c2,
+            "umulti2",
+        )?;
         let syms = [c"bpflink_attach_t_multi_two".as_ptr()];
         let mut o: bpf_uprobe_multi_opts = unsafe { std::mem::zeroed() };
         o.sz = size_of::<bpf_uprobe_multi_opts>();
@@ -472,7 +473,7 @@ fn software_perf_event() {
     run(|| {
         for force_ioctl in [false, true] {
             let c = Counter::new()?;
-            let prog = counting_prog(PERF_EVENT, 0, &c, "perf_sw")?;
+            let prog = counting_prog(prog_type::PERF_EVENT, 0, &c, "perf_sw")?;
             let mut a = [0u64; 18];
             a[0] = 1 | (144u64 << 32); // PERF_TYPE_SOFTWARE, size 144
             a[1] = 0; // PERF_COUNT_SW_CPU_CLOCK
@@ -537,7 +538,7 @@ fn kprobe_and_kprobe_multi_exact_errors_here() {
             ));
         }
         let c = Counter::new()?;
-        let prog = counting_prog(KPROBE, 0, &c, "kp")?;
+        let prog = counting_prog(prog_type::KPROBE, 0, &c, "kp")?;
         isolated(Iso::default(), |_env| {
             let before = open_fds();
             let link = unsafe {
@@ -580,7 +581,7 @@ fn kprobe_and_kprobe_multi_exact_errors_here() {
         })?;
         // kprobe_multi: an exact name goes to the kernel, which has no fprobe.
         let c = Counter::new()?;
-        let mprog = counting_prog(KPROBE, 42, &c, "kmulti")?;
+        let mprog = counting_prog(prog_type::KPROBE, attach::TRACE_KPROBE_MULTI, &c, "kmulti")?;
         let before = open_fds();
         let link = unsafe {
             bpflink_attach_kprobe_multi_opts(mprog.as_raw_fd(), c"do_sys_openat2".as_ptr(), null())
@@ -606,7 +607,7 @@ fn kprobe_and_kprobe_multi_exact_errors_here() {
 fn uprobe_bad_input() {
     run(|| {
         let c = Counter::new()?;
-        let prog = counting_prog(KPROBE, 0, &c, "up_bad")?;
+        let prog = counting_prog(prog_type::KPROBE, 0, &c, "up_bad")?;
         let dir = std::env::temp_dir().join(format!("bpflink-attach-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let text = dir.join("not-elf");

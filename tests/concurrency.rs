@@ -352,8 +352,6 @@ impl Worker<'_, '_> {
     }
 }
 
-const BPF_F_REPLACE: u32 = 1 << 2;
-
 fn lu_opts(flags: u32, old_prog_fd: RawFd) -> bpf_link_update_opts {
     let mut o: bpf_link_update_opts = unsafe { std::mem::zeroed() };
     o.sz = size_of::<bpf_link_update_opts>();

@@ -31,14 +31,13 @@ use std::ptr;
 use std::sync::Once;
 
 use bpflink_core::link_object::{self, bpf_link};
+use bpflink_testkit::{attach, link_type};
 use libbpflink::bpf::{bpf_link_create, bpf_obj_get_info_by_fd, bpf_obj_pin};
 use libbpflink::object::*;
 use libbpflink::print::libbpf_set_print;
 
 const WARN: c_int = 0;
 const DEBUG: c_int = 2;
-const BPF_XDP: u32 = 37;
-const LINK_TYPE_XDP: u32 = 6;
 const BPFFS: &str = "/tmp/bpffs";
 
 // ------------------------------------------------------------- plumbing
@@ -176,7 +175,7 @@ fn load_xdp() -> Result<OwnedFd, String> {
     attr[4..8].copy_from_slice(&2u32.to_ne_bytes());
     attr[8..16].copy_from_slice(&(insns.as_ptr() as u64).to_ne_bytes());
     attr[16..24].copy_from_slice(&(license.as_ptr() as u64).to_ne_bytes());
-    attr[68..72].copy_from_slice(&BPF_XDP.to_ne_bytes());
+    attr[68..72].copy_from_slice(&attach::XDP.to_ne_bytes());
     // SAFETY: attr is a zeroed 128-byte bpf_attr whose pointers are live.
     let fd = unsafe { libc::syscall(libc::SYS_bpf, 5, attr.as_mut_ptr(), attr.len()) };
     if fd < 0 {
@@ -223,7 +222,7 @@ impl Sandbox {
     /// A new XDP link on lo (ifindex 1), as a raw fd.
     fn xdp_link(&self) -> OwnedFd {
         // SAFETY: NULL opts.
-        let fd = unsafe { bpf_link_create(self.prog.as_raw_fd(), 1, BPF_XDP, ptr::null()) };
+        let fd = unsafe { bpf_link_create(self.prog.as_raw_fd(), 1, attach::XDP, ptr::null()) };
         assert!(fd >= 3, "bpf_link_create: {fd}");
         // SAFETY: a fresh fd we own.
         unsafe { OwnedFd::from_raw_fd(fd) }
@@ -297,7 +296,7 @@ fn open_counts_as_pinned_pin_is_ebusy_unpin_twice() {
         let (link, path) = sb.opened("l1");
         let fd = fd_of(link);
         assert!(fd >= 3);
-        assert_eq!(link_info(fd), (LINK_TYPE_XDP, 1));
+        assert_eq!(link_info(fd), (link_type::XDP, 1));
         // The pin path is the exact string given.
         assert_eq!(pin_path_of(link).as_deref(), Some("/tmp/bpffs/l1"));
         assert!(messages().is_empty());
@@ -345,7 +344,7 @@ fn open_counts_as_pinned_pin_is_ebusy_unpin_twice() {
         assert!(!fd_is_open(fd));
         assert!(exists("/tmp/bpffs/sub/l1b"));
         let again = sb_reopen("/tmp/bpffs/sub/l1b");
-        assert_eq!(link_info(fd_of(again)), (LINK_TYPE_XDP, 1));
+        assert_eq!(link_info(fd_of(again)), (link_type::XDP, 1));
         assert_eq!(unpin(again), (0, 0));
         assert_eq!(destroy(again), 0);
         messages();
@@ -531,7 +530,7 @@ fn detach_keeps_the_object_and_fd() {
         let fd = fd_of(link);
         // SAFETY: a live link.
         assert_eq!(unsafe { bpf_link__detach(link) }, 0);
-        assert_eq!(link_info(fd), (LINK_TYPE_XDP, 0));
+        assert_eq!(link_info(fd), (link_type::XDP, 0));
         // SAFETY: a live link.
         assert_eq!(unsafe { bpf_link__detach(link) }, 0, "second detach");
         assert_eq!(fd_of(link), fd);
@@ -560,7 +559,7 @@ fn disconnect_then_destroy_leaves_the_fd_open() {
             fd_is_open(fd),
             "disconnected: destroy must not close the fd"
         );
-        assert_eq!(link_info(fd), (LINK_TYPE_XDP, 1));
+        assert_eq!(link_info(fd), (link_type::XDP, 1));
         assert!(!exists(path.to_str().expect("utf8")));
         // SAFETY: the fd is ours now.
         drop(unsafe { OwnedFd::from_raw_fd(fd) });
@@ -698,7 +697,7 @@ fn version_and_name_strings() {
     assert_eq!(text(libbpf_version_string()).as_deref(), Some("v1.7"));
     assert_eq!(libbpf_version_string(), libbpf_version_string(), "static");
     assert_eq!(
-        text(libbpf_bpf_attach_type_str(BPF_XDP)).as_deref(),
+        text(libbpf_bpf_attach_type_str(attach::XDP)).as_deref(),
         Some("xdp")
     );
     assert_eq!(
@@ -708,7 +707,7 @@ fn version_and_name_strings() {
     assert_eq!(text(libbpf_bpf_attach_type_str(59)), None);
     assert_eq!(text(libbpf_bpf_attach_type_str(u32::MAX)), None);
     assert_eq!(
-        text(libbpf_bpf_link_type_str(LINK_TYPE_XDP)).as_deref(),
+        text(libbpf_bpf_link_type_str(link_type::XDP)).as_deref(),
         Some("xdp")
     );
     assert_eq!(

@@ -61,8 +61,6 @@ use libbpflink::bpf as bl;
 
 const PAGE: usize = 4096;
 const CG_EGRESS: u32 = attach::CGROUP_INET_EGRESS;
-const BPF_F_RDONLY: u32 = 1 << 3;
-const BPF_F_PATH_FD: u32 = 1 << 14;
 
 // ------------------------------------------------------------- seccomp
 

@@ -168,7 +168,7 @@ int main(void)
 	CHECK_EQ(libbpf_get_error(NULL), -ENOENT, "libbpf_get_error(NULL)");
 	CHECK(strstr(messages, "failed to open link at /nonexistent/bpflink-memcheck") != NULL,
 	      "... warns (%s)", shown());
-	/* (NULL paths and other bad pointers are tests/bad_input.rs's: memcheck
+	/* (NULL paths and other bad pointers are tests/bad_input/'s: memcheck
 	 * rightly flags a NULL handed to a syscall.) */
 	CHECK_EQ(bpf_link__destroy(NULL), 0, "bpf_link__destroy(NULL)");
 	CHECK_EQ(bpf_link__fd(NULL), -EINVAL, "bpf_link__fd(NULL) (bpflink deviation)");

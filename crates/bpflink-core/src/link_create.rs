@@ -20,7 +20,7 @@
 //! - tests: its branch and attr image in the core's `tests/link_create.rs`,
 //!   the independent model and seeds in `fuzz/src/`, the conformance corpus
 //!   (`conformance/driver/`: `cases.c`, `corpus_low_level.c`, `random.c`),
-//!   a real-kernel test in `tests/kernel_kinds.rs`
+//!   a real-kernel test in `tests/kernel_kinds/`
 //!   (or its exact refusal there), and the Rust crate's and the tool's tests.
 
 use super::abi::{LINK_CREATE_OPTS, link_create as o};

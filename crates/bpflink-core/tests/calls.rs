@@ -68,7 +68,10 @@ fn link_update_images() {
     let (r, log) = update(&k, 10, 11, None);
     assert_eq!(r, Ok(0));
     assert!(log.is_empty());
-    assert_eq!(k.calls(), vec![bpf(CMD_LINK_UPDATE, lu_attr(10, 11, 0, 0))]);
+    assert_eq!(
+        k.calls(),
+        vec![bpf(cmd::LINK_UPDATE, lu_attr(10, 11, 0, 0))]
+    );
 
     // flags + old_prog_fd.
     let mut b = buf(24, 24);
@@ -194,7 +197,7 @@ fn link_detach_image() {
     assert_eq!(calls::link_detach(&k, 0x0102_0304), Ok(0));
     assert_eq!(
         k.calls(),
-        vec![bpf(CMD_LINK_DETACH, vec![0x04, 0x03, 0x02, 0x01])]
+        vec![bpf(cmd::LINK_DETACH, vec![0x04, 0x03, 0x02, 0x01])]
     );
     let k = FakeKernel::new();
     k.answer(Answer::err(Errno::EOPNOTSUPP));
@@ -209,7 +212,7 @@ fn iter_create_image_and_hygiene() {
     assert_eq!(calls::iter_create(&k, 9, &mut log), Ok(100));
     assert_eq!(
         k.calls(),
-        vec![bpf(CMD_ITER_CREATE, vec![9, 0, 0, 0, 0, 0, 0, 0])]
+        vec![bpf(cmd::ITER_CREATE, vec![9, 0, 0, 0, 0, 0, 0, 0])]
     );
 
     let k = FakeKernel::new();
@@ -250,7 +253,7 @@ fn link_get_next_id() {
     assert_eq!(
         k.calls(),
         vec![bpf(
-            CMD_LINK_GET_NEXT_ID,
+            cmd::LINK_GET_NEXT_ID,
             vec![7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
         )]
     );
@@ -301,7 +304,7 @@ fn link_get_fd_by_id() {
     let (r, log) = get_fd(&k, 55, None);
     assert_eq!(r, Ok(100));
     assert!(log.is_empty());
-    assert_eq!(k.calls(), vec![bpf(CMD_LINK_GET_FD_BY_ID, id_attr(55, 0))]);
+    assert_eq!(k.calls(), vec![bpf(cmd::LINK_GET_FD_BY_ID, id_attr(55, 0))]);
 
     // open_flags @8; token_fd is NOT forwarded.
     let mut b = buf(16, 16);
@@ -368,7 +371,7 @@ fn obj_get_info_by_fd() {
     w32(&mut a, 0, 7);
     w32(&mut a, 4, 200);
     w64(&mut a, 8, 0x7fff_0000_1234);
-    assert_eq!(k.calls(), vec![bpf(CMD_OBJ_GET_INFO_BY_FD, a.clone())]);
+    assert_eq!(k.calls(), vec![bpf(cmd::OBJ_GET_INFO_BY_FD, a.clone())]);
 
     // On failure the length is not written back.
     let k = FakeKernel::new();
@@ -410,7 +413,7 @@ fn raw_tracepoint_open_opts() {
     assert!(log.is_empty());
     assert_eq!(
         k.calls(),
-        vec![bpf(CMD_RAW_TRACEPOINT_OPEN, rt_attr(0, 4, 0))]
+        vec![bpf(cmd::RAW_TRACEPOINT_OPEN, rt_attr(0, 4, 0))]
     );
 
     let mut full = buf(24, 24);
@@ -509,7 +512,7 @@ fn obj_pin_images() {
     assert!(log.is_empty());
     assert_eq!(
         k.calls(),
-        vec![bpf(CMD_OBJ_PIN, obj_attr(0x4000_1000, 6, 0, 0))]
+        vec![bpf(cmd::OBJ_PIN, obj_attr(0x4000_1000, 6, 0, 0))]
     );
 
     // path_fd copied without BPF_F_PATH_FD; AT_FDCWD-style negatives too.
@@ -571,7 +574,7 @@ fn obj_get_images() {
     assert!(log.is_empty());
     assert_eq!(
         k.calls(),
-        vec![bpf(CMD_OBJ_GET, obj_attr(0x4000_2000, 0, 0, 0))]
+        vec![bpf(cmd::OBJ_GET, obj_attr(0x4000_2000, 0, 0, 0))]
     );
 
     let mut b = buf(16, 16);

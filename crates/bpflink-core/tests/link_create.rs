@@ -106,7 +106,7 @@ fn null_opts_every_attach_type_sends_only_the_common_part() {
         let (r, log) = create(&k, 5, 9, at, None);
         assert_eq!(r, Ok(100), "attach type {at}");
         assert!(log.is_empty());
-        assert_eq!(k.calls(), vec![bpf(CMD_LINK_CREATE, lc_attr(5, 9, at, 0))]);
+        assert_eq!(k.calls(), vec![bpf(cmd::LINK_CREATE, lc_attr(5, 9, at, 0))]);
     }
 }
 
@@ -143,7 +143,7 @@ fn iter_branch_copies_iter_info_and_len() {
     let mut a = lc_attr(7, 0, TRACE_ITER, 5);
     w64(&mut a, 16, 0x1122_3344_5566_7788);
     w32(&mut a, 24, 16);
-    assert_eq!(k.calls(), vec![bpf(CMD_LINK_CREATE, a)]);
+    assert_eq!(k.calls(), vec![bpf(cmd::LINK_CREATE, a)]);
 }
 
 #[test]
@@ -1065,8 +1065,8 @@ fn fallback_on_einval_for_the_five_types() {
             assert_eq!(
                 k.calls(),
                 vec![
-                    bpf(CMD_LINK_CREATE, lc_attr(33, 0, at, 0)),
-                    bpf(CMD_RAW_TRACEPOINT_OPEN, rt_attr(0, 33, 0)),
+                    bpf(cmd::LINK_CREATE, lc_attr(33, 0, at, 0)),
+                    bpf(cmd::RAW_TRACEPOINT_OPEN, rt_attr(0, 33, 0)),
                 ]
             );
         }

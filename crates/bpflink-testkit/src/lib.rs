@@ -6,6 +6,9 @@
 //! links looked at, with raw `bpf(2)` calls (libc `syscall`), so a bpflink
 //! bug cannot hide behind its own helpers.
 //!
+//! * the UAPI numbers the tests use, once ([`uapi`]: `cmd`, `prog_type`,
+//!   `attach`, `link_type`, `map_type`, flags, helper ids), checked against
+//!   bpflink-core's copy by a unit test;
 //! * a tiny BPF loader ([`Insn`], [`load_prog`]) with hand-assembled programs;
 //! * ARRAY-map counters ([`Counter`]);
 //! * a minimal BTF parser for `/sys/kernel/btf/vmlinux` ([`btf_find`]);
@@ -35,54 +38,9 @@ use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------- constants
 
-pub mod cmd {
-    pub const MAP_CREATE: u32 = 0;
-    pub const MAP_LOOKUP_ELEM: u32 = 1;
-    pub const PROG_LOAD: u32 = 5;
-    pub const OBJ_GET_INFO_BY_FD: u32 = 15;
-    pub const RAW_TRACEPOINT_OPEN: u32 = 17;
-    pub const LINK_CREATE: u32 = 28;
-    pub const LINK_GET_FD_BY_ID: u32 = 30;
-    pub const LINK_GET_NEXT_ID: u32 = 31;
-}
+pub mod uapi;
+pub use uapi::*;
 
-pub mod prog_type {
-    pub const SOCKET_FILTER: u32 = 1;
-    pub const SCHED_CLS: u32 = 3;
-    pub const XDP: u32 = 6;
-    pub const CGROUP_SKB: u32 = 8;
-    pub const RAW_TRACEPOINT: u32 = 17;
-    pub const TRACING: u32 = 26;
-}
-
-pub mod attach {
-    pub const CGROUP_INET_EGRESS: u32 = 1;
-    pub const TRACE_RAW_TP: u32 = 23;
-    pub const TRACE_FENTRY: u32 = 24;
-    pub const TRACE_ITER: u32 = 28;
-    pub const XDP: u32 = 37;
-    pub const TCX_INGRESS: u32 = 46;
-}
-
-pub mod link_type {
-    pub const RAW_TRACEPOINT: u32 = 1;
-    pub const CGROUP: u32 = 3;
-    pub const ITER: u32 = 4;
-    pub const XDP: u32 = 6;
-}
-
-pub mod btf_kind {
-    pub const STRUCT: u32 = 4;
-    pub const TYPEDEF: u32 = 8;
-    pub const FUNC: u32 = 12;
-}
-
-pub const BPF_F_REPLACE: u32 = 1 << 2;
-pub const BPF_F_RDONLY: u32 = 1 << 3;
-pub const BPF_F_PATH_FD: u32 = 1 << 14;
-pub const XDP_PASS: i32 = 2;
-const BPF_FUNC_MAP_LOOKUP_ELEM: i32 = 1;
-pub const BPF_FUNC_SEQ_WRITE: i32 = 127;
 const BPF_FS_MAGIC: i64 = 0xcafe_4a11;
 const CGROUP2_SUPER_MAGIC: i64 = 0x6367_7270;
 

@@ -34,35 +34,6 @@ use bpflink::{Link, LinkInfo};
 use bpflink_testkit::kernel_test_with_bpffs as run;
 use bpflink_testkit::*;
 
-// UAPI numbers the loader needs (libbpf 1.7.0's include/uapi/linux/bpf.h).
-mod k {
-    pub const KPROBE: u32 = 2;
-    pub const SCHED_CLS: u32 = 3;
-    pub const XDP: u32 = 6;
-    pub const PERF_EVENT: u32 = 7;
-    pub const CGROUP_SKB: u32 = 8;
-    pub const SK_SKB: u32 = 14;
-    pub const RAW_TRACEPOINT: u32 = 17;
-    pub const TRACING: u32 = 26;
-    pub const SK_LOOKUP: u32 = 30;
-    pub const NETFILTER: u32 = 32;
-
-    pub const CGROUP_INET_EGRESS: u32 = 1;
-    pub const TRACE_RAW_TP: u32 = 23;
-    pub const TRACE_ITER: u32 = 28;
-    pub const SK_LOOKUP_AT: u32 = 36;
-    pub const XDP_AT: u32 = 37;
-    pub const SK_SKB_VERDICT: u32 = 38;
-    pub const TRACE_KPROBE_MULTI: u32 = 42;
-    pub const NETFILTER_AT: u32 = 45;
-    pub const TRACE_UPROBE_MULTI: u32 = 48;
-
-    pub const MAP_CREATE: u32 = 0;
-    pub const OBJ_PIN: u32 = 6;
-    pub const PROG_QUERY: u32 = 16;
-    pub const MAP_SOCKMAP: u32 = 15;
-}
-
 fn load(prog_type: u32, expected: u32, btf_id: u32, ret: i32, name: &str) -> Result<OwnedFd, Skip> {
     load_trivial(prog_type, expected, btf_id, ret, name)
 }
@@ -93,7 +64,7 @@ fn tcx_query(ifindex: u32, attach_type: u32) -> (Vec<u32>, u64) {
     a[16..24].copy_from_slice(&(prog_ids.as_mut_ptr() as u64).to_ne_bytes());
     a[24..28].copy_from_slice(&16u32.to_ne_bytes());
     a[40..48].copy_from_slice(&(link_ids.as_mut_ptr() as u64).to_ne_bytes());
-    sys_bpf(k::PROG_QUERY, &mut a).unwrap_or_else(|e| panic!("BPF_PROG_QUERY: {}", errname(e)));
+    sys_bpf(cmd::PROG_QUERY, &mut a).unwrap_or_else(|e| panic!("BPF_PROG_QUERY: {}", errname(e)));
     let n = u32_at(&a, 24) as usize;
     (link_ids[..n].to_vec(), u64_at(&a, 56))
 }
@@ -109,8 +80,8 @@ fn tcx_query(ifindex: u32, attach_type: u32) -> (Vec<u32>, u64) {
 #[test]
 fn xdp_life_cycle() {
     run(|env| {
-        let p1 = load(k::XDP, k::XDP_AT, 0, XDP_PASS, "api_xdp1")?;
-        let p2 = load(k::XDP, k::XDP_AT, 0, XDP_PASS, "api_xdp2")?;
+        let p1 = load(prog_type::XDP, attach::XDP, 0, XDP_PASS, "api_xdp1")?;
+        let p2 = load(prog_type::XDP, attach::XDP, 0, XDP_PASS, "api_xdp2")?;
         let (id1, id2) = (prog_id(&p1), prog_id(&p2));
         let lo = bpflink::ifindex("lo").unwrap();
         assert_eq!(lo, 1);
@@ -190,7 +161,7 @@ fn xdp_life_cycle() {
 #[test]
 fn fd_conversions_keep_the_link() {
     run(|_| {
-        let p = load(k::XDP, k::XDP_AT, 0, XDP_PASS, "api_xdp_fd")?;
+        let p = load(prog_type::XDP, attach::XDP, 0, XDP_PASS, "api_xdp_fd")?;
         let link = Link::xdp(p.as_fd(), 1).create().unwrap();
         let id = link.id().unwrap();
         let raw = link.into_raw_fd();
@@ -219,9 +190,9 @@ fn fd_conversions_keep_the_link() {
 #[test]
 fn tcx_ordering_and_revision() {
     run(|_| {
-        let pa = load(k::SCHED_CLS, 0, 0, 0, "api_tcx_a")?;
-        let pb = load(k::SCHED_CLS, 0, 0, 0, "api_tcx_b")?;
-        let pc = load(k::SCHED_CLS, 0, 0, 0, "api_tcx_c")?;
+        let pa = load(prog_type::SCHED_CLS, 0, 0, 0, "api_tcx_a")?;
+        let pb = load(prog_type::SCHED_CLS, 0, 0, 0, "api_tcx_b")?;
+        let pc = load(prog_type::SCHED_CLS, 0, 0, 0, "api_tcx_c")?;
         let a = Link::tcx(pa.as_fd(), 1, TcxDirection::Ingress)
             .first()
             .create()
@@ -247,7 +218,7 @@ fn tcx_ordering_and_revision() {
             }
         );
 
-        let pd = load(k::SCHED_CLS, 0, 0, 0, "api_tcx_d")?;
+        let pd = load(prog_type::SCHED_CLS, 0, 0, 0, "api_tcx_d")?;
         let e = assert_api_err(
             Link::tcx(pd.as_fd(), 1, TcxDirection::Ingress)
                 .expected_revision(rev + 100)
@@ -265,8 +236,8 @@ fn tcx_ordering_and_revision() {
         assert_eq!(order, vec![ida, idb, idc, d.id().unwrap()]);
 
         // Anchors on programs, by fd and by id.
-        let pe = load(k::SCHED_CLS, 0, 0, 0, "api_tcx_e")?;
-        let pf = load(k::SCHED_CLS, 0, 0, 0, "api_tcx_f")?;
+        let pe = load(prog_type::SCHED_CLS, 0, 0, 0, "api_tcx_e")?;
+        let pf = load(prog_type::SCHED_CLS, 0, 0, 0, "api_tcx_f")?;
         let e = Link::tcx(pe.as_fd(), 1, TcxDirection::Ingress)
             .before(Anchor::Prog(pa.as_fd()))
             .create()
@@ -299,7 +270,13 @@ fn tcx_ordering_and_revision() {
 fn cgroup_link_info_and_path() {
     run(|_| {
         let cg = Cgroup::new()?;
-        let p = load(k::CGROUP_SKB, k::CGROUP_INET_EGRESS, 0, 1, "api_cg")?;
+        let p = load(
+            prog_type::CGROUP_SKB,
+            attach::CGROUP_INET_EGRESS,
+            0,
+            1,
+            "api_cg",
+        )?;
         let link = Link::cgroup(p.as_fd(), cg.fd.as_fd(), CgroupAttach::InetEgress)
             .create()
             .unwrap();
@@ -339,7 +316,13 @@ fn netns_sk_lookup_link() {
         let ns = std::fs::File::open("/proc/thread-self/ns/net").unwrap();
         let ino = ns.metadata().unwrap().ino();
         assert_eq!(bpflink::current_netns_ino(), Some(ino));
-        let p = load(k::SK_LOOKUP, k::SK_LOOKUP_AT, 0, 1, "api_sklookup")?;
+        let p = load(
+            prog_type::SK_LOOKUP,
+            attach::SK_LOOKUP,
+            0,
+            1,
+            "api_sklookup",
+        )?;
         let link = Link::netns(p.as_fd(), ns.as_fd(), NetnsAttach::SkLookup)
             .create()
             .unwrap();
@@ -365,7 +348,7 @@ fn netns_sk_lookup_link() {
 #[test]
 fn netfilter_link_and_its_refusals() {
     run(|_| {
-        let p = load(k::NETFILTER, k::NETFILTER_AT, 0, 1, "api_nf")?;
+        let p = load(prog_type::NETFILTER, attach::NETFILTER, 0, 1, "api_nf")?;
         let link = Link::netfilter(p.as_fd(), NfProto::Ipv4, NfHook::LocalIn, -100, false)
             .create()
             .unwrap();
@@ -415,11 +398,11 @@ fn netfilter_link_and_its_refusals() {
 
 fn sockmap_fd() -> Result<OwnedFd, Skip> {
     let mut a = [0u8; 64];
-    a[0..4].copy_from_slice(&k::MAP_SOCKMAP.to_ne_bytes());
+    a[0..4].copy_from_slice(&map_type::SOCKMAP.to_ne_bytes());
     a[4..8].copy_from_slice(&4u32.to_ne_bytes());
     a[8..12].copy_from_slice(&4u32.to_ne_bytes());
     a[12..16].copy_from_slice(&2u32.to_ne_bytes());
-    match sys_bpf(k::MAP_CREATE, &mut a) {
+    match sys_bpf(cmd::MAP_CREATE, &mut a) {
         Ok(fd) => Ok(own(fd as i32, "BPF_MAP_CREATE(SOCKMAP)")),
         Err(e) => Err(Skip(format!("BPF_MAP_CREATE(SOCKMAP): {}", errname(e)))),
     }
@@ -430,7 +413,7 @@ fn sockmap_fd() -> Result<OwnedFd, Skip> {
 fn sockmap_link() {
     run(|_| {
         let map = sockmap_fd()?;
-        let p = load(k::SK_SKB, k::SK_SKB_VERDICT, 0, 1, "api_skskb")?;
+        let p = load(prog_type::SK_SKB, attach::SK_SKB_VERDICT, 0, 1, "api_skskb")?;
         let link = Link::sockmap(p.as_fd(), map.as_fd(), SockmapAttach::SkSkbVerdict)
             .create()
             .unwrap();
@@ -468,8 +451,8 @@ fn iter_task_link() {
         let btf = btf_find(btf_kind::FUNC, "bpf_iter_task")?;
         let insns = iter_task_insns();
         let p = must_load(ProgSpec {
-            prog_type: k::TRACING,
-            expected_attach_type: k::TRACE_ITER,
+            prog_type: prog_type::TRACING,
+            expected_attach_type: attach::TRACE_ITER,
             attach_btf_id: btf,
             insns: &insns,
             name: "api_iter",
@@ -501,7 +484,7 @@ fn iter_task_link() {
         all.open_iter().unwrap().read_to_end(&mut out).unwrap();
         assert!(out.len() > 8, "every task: {} bytes", out.len());
 
-        let xp = load(k::XDP, k::XDP_AT, 0, XDP_PASS, "api_xdp_iter")?;
+        let xp = load(prog_type::XDP, attach::XDP, 0, XDP_PASS, "api_xdp_iter")?;
         let x = Link::xdp(xp.as_fd(), 1).create().unwrap();
         assert_api_err(x.open_iter(), Op::IterCreate, libc::EINVAL);
         Ok(())
@@ -515,7 +498,7 @@ fn iter_task_link() {
 #[test]
 fn raw_tracepoint_and_tp_btf() {
     run(|_| {
-        let p = load(k::RAW_TRACEPOINT, 0, 0, 0, "api_rawtp")?;
+        let p = load(prog_type::RAW_TRACEPOINT, 0, 0, 0, "api_rawtp")?;
         let link = Link::raw_tracepoint(p.as_fd(), "sys_enter")
             .cookie(7)
             .create()
@@ -537,7 +520,13 @@ fn raw_tracepoint_and_tp_btf() {
         assert_api_err(link.detach(), Op::Detach, libc::EOPNOTSUPP);
 
         let btf = btf_find(btf_kind::TYPEDEF, "btf_trace_sys_enter")?;
-        let tp = load(k::TRACING, k::TRACE_RAW_TP, btf, 0, "api_tpbtf")?;
+        let tp = load(
+            prog_type::TRACING,
+            attach::TRACE_RAW_TP,
+            btf,
+            0,
+            "api_tpbtf",
+        )?;
         let l2 = Link::tracing(tp.as_fd(), TracingAttach::RawTp)
             .cookie(5)
             .create()
@@ -587,7 +576,7 @@ fn sw_perf_event() -> OwnedFd {
 fn perf_event_software() {
     run(|_| {
         let ev = sw_perf_event();
-        let p = load(k::PERF_EVENT, 0, 0, 0, "api_perf")?;
+        let p = load(prog_type::PERF_EVENT, 0, 0, 0, "api_perf")?;
         let link = Link::perf_event(p.as_fd(), ev.as_fd())
             .cookie(0xc0c0)
             .create()
@@ -636,7 +625,13 @@ fn file_offset(addr: u64) -> (String, u64) {
 fn uprobe_multi_link_and_kprobe_multi_refusal() {
     run(|_| {
         let (path, off) = file_offset(bpflink_api_uprobe_target as *const () as usize as u64);
-        let p = load(k::KPROBE, k::TRACE_UPROBE_MULTI, 0, 0, "api_umulti")?;
+        let p = load(
+            prog_type::KPROBE,
+            attach::TRACE_UPROBE_MULTI,
+            0,
+            0,
+            "api_umulti",
+        )?;
         let me = std::process::id();
         let offs = [off];
         let cookies = [0xabc];
@@ -660,7 +655,13 @@ fn uprobe_multi_link_and_kprobe_multi_refusal() {
         );
         assert_api_err(link.detach(), Op::Detach, libc::EOPNOTSUPP);
 
-        let kp = load(k::KPROBE, k::TRACE_KPROBE_MULTI, 0, 0, "api_kmulti")?;
+        let kp = load(
+            prog_type::KPROBE,
+            attach::TRACE_KPROBE_MULTI,
+            0,
+            0,
+            "api_kmulti",
+        )?;
         match Link::kprobe_multi(kp.as_fd(), KprobeTargets::Symbols(&[c"vfs_read"])).create() {
             Ok(_) => println!("note: kprobe_multi is supported on this kernel"),
             Err(e) => {
@@ -687,7 +688,7 @@ fn uprobe_multi_link_and_kprobe_multi_refusal() {
 #[test]
 fn pin_and_open_errors_explain_bpffs() {
     run(|env| {
-        let p = load(k::XDP, k::XDP_AT, 0, XDP_PASS, "api_xdp_pin")?;
+        let p = load(prog_type::XDP, attach::XDP, 0, XDP_PASS, "api_xdp_pin")?;
         let link = Link::xdp(p.as_fd(), 1).create().unwrap();
 
         let tmp = std::env::temp_dir().join(unique_name());
@@ -719,7 +720,7 @@ fn pin_and_open_errors_explain_bpffs() {
         let mut a = [0u8; 20];
         a[0..8].copy_from_slice(&(c.as_ptr() as u64).to_ne_bytes());
         a[8..12].copy_from_slice(&(p.as_raw_fd() as u32).to_ne_bytes());
-        sys_bpf(k::OBJ_PIN, &mut a).unwrap();
+        sys_bpf(cmd::OBJ_PIN, &mut a).unwrap();
         let e = assert_api_err(Link::open_pinned(&prog_pin), Op::OpenPinned, libc::EINVAL);
         assert!(e.explanation().contains("bpf-prog, not a link"), "{e}");
 
@@ -741,7 +742,7 @@ fn pin_and_open_errors_explain_bpffs() {
 #[test]
 fn freplace_with_wrong_program_is_einval() {
     run(|_| {
-        let p = load(k::XDP, k::XDP_AT, 0, XDP_PASS, "api_xdp_frep")?;
+        let p = load(prog_type::XDP, attach::XDP, 0, XDP_PASS, "api_xdp_frep")?;
         let r = Link::freplace(p.as_fd(), p.as_fd(), NonZeroU32::new(1).unwrap()).create();
         assert_api_err(r, Op::Create("freplace"), libc::EINVAL);
         Ok(())
@@ -753,7 +754,7 @@ fn freplace_with_wrong_program_is_einval() {
 #[test]
 fn pinned_link_outlives_its_fd() {
     run(|env| {
-        let p = load(k::XDP, k::XDP_AT, 0, XDP_PASS, "api_xdp_keep")?;
+        let p = load(prog_type::XDP, attach::XDP, 0, XDP_PASS, "api_xdp_keep")?;
         let link = Link::xdp(p.as_fd(), 1).create().unwrap();
         let id = link.id().unwrap();
         let pin = bpffs(env, "kept");
@@ -775,7 +776,7 @@ fn pinned_link_outlives_its_fd() {
 #[test]
 fn into_raw_fd_gives_up_ownership() {
     run(|_| {
-        let p = load(k::XDP, k::XDP_AT, 0, XDP_PASS, "api_xdp_raw")?;
+        let p = load(prog_type::XDP, attach::XDP, 0, XDP_PASS, "api_xdp_raw")?;
         let link = Link::xdp(p.as_fd(), 1).create().unwrap();
         let id = link.id().unwrap();
         let raw = IntoRawFd::into_raw_fd(link);

@@ -18,14 +18,6 @@ use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 use bpflink::{CgroupAttach, Link, Op, TcxDirection, resolve_binary};
 use bpflink_testkit::*;
 
-const KPROBE: u32 = 2;
-const TRACEPOINT: u32 = 5;
-const PERF_EVENT: u32 = 7;
-const SCHED_CLS: u32 = 3;
-const XDP: u32 = 6;
-const CGROUP_SKB: u32 = 8;
-const TRACE_UPROBE_MULTI: u32 = 48;
-
 #[unsafe(no_mangle)]
 #[inline(never)]
 pub extern "C" fn bpflink_rs_probe_ret(x: u64) -> u64 {
@@ -149,7 +141,7 @@ fn disconnected_pinned_uprobe_keeps_running() {
             },
             |env| {
                 let c = Counter::new()?;
-                let p = prog(KPROBE, 0, &c)?;
+                let p = prog(prog_type::KPROBE, 0, &c)?;
                 let exe = std::fs::read_link("/proc/self/exe").unwrap();
                 let link = Link::uprobe(p.as_fd(), exe.to_str().unwrap(), "bpflink_rs_pinned")
                     .create()
@@ -189,7 +181,7 @@ fn bare_library_names_resolve() {
 fn uprobe_libc_by_bare_name_with_pid() {
     run(|| {
         let c = Counter::new()?;
-        let p = prog(KPROBE, 0, &c)?;
+        let p = prog(prog_type::KPROBE, 0, &c)?;
         let child = Child::spawn(false, || {
             for _ in 0..5 {
                 unsafe { libc::getppid() };
@@ -218,7 +210,7 @@ fn uprobe_libc_by_bare_name_with_pid() {
 fn uretprobe_on_own_symbol() {
     run(|| {
         let c = Counter::new()?;
-        let p = prog(KPROBE, 0, &c)?;
+        let p = prog(prog_type::KPROBE, 0, &c)?;
         let exe = std::fs::read_link("/proc/self/exe").unwrap();
         let link = Link::uprobe(p.as_fd(), exe.to_str().unwrap(), "bpflink_rs_probe_ret")
             .retprobe()
@@ -257,7 +249,7 @@ fn uretprobe_on_own_symbol() {
 fn uprobe_multi_pattern_from_rust() {
     run(|| {
         let c = Counter::new()?;
-        let p = prog(KPROBE, TRACE_UPROBE_MULTI, &c)?;
+        let p = prog(prog_type::KPROBE, attach::TRACE_UPROBE_MULTI, &c)?;
         let exe = std::fs::read_link("/proc/self/exe").unwrap();
         let exe = exe.to_str().unwrap();
         let link = Link::uprobe_multi_pattern(p.as_fd(), exe, "bpflink_rs_multi_?")
@@ -288,7 +280,7 @@ fn tracepoint_from_rust() {
     run(|| {
         isolated(Iso::default(), |_env| {
             let c = Counter::new()?;
-            let p = prog(TRACEPOINT, 0, &c)?;
+            let p = prog(prog_type::TRACEPOINT, 0, &c)?;
             let e = Link::tracepoint(p.as_fd(), "syscalls", "sys_enter_getppid")
                 .create()
                 .unwrap_err();
@@ -329,7 +321,7 @@ fn tracepoint_from_rust() {
 fn perf_event_owned_by_link() {
     run(|| {
         let c = Counter::new()?;
-        let p = prog(PERF_EVENT, 0, &c)?;
+        let p = prog(prog_type::PERF_EVENT, 0, &c)?;
         let mut a = [0u64; 18];
         a[0] = 1 | (144u64 << 32);
         a[2] = 100_000;
@@ -358,7 +350,7 @@ fn kprobe_error_here() {
             return Err(Skip("this kernel has a kprobe PMU".into()));
         }
         let c = Counter::new()?;
-        let p = prog(KPROBE, 0, &c)?;
+        let p = prog(prog_type::KPROBE, 0, &c)?;
         let e = Link::kprobe(p.as_fd(), "do_sys_openat2")
             .create()
             .unwrap_err();
@@ -373,7 +365,7 @@ fn kprobe_error_here() {
 fn by_name_and_path_conveniences() {
     run(|| {
         isolated(Iso::default(), |_env| {
-            let xdp = load_trivial(XDP, 0, 0, 2, "xdp_name")?;
+            let xdp = load_trivial(prog_type::XDP, 0, 0, 2, "xdp_name")?;
             let link = Link::xdp_by_name(xdp.as_fd(), "lo")
                 .unwrap()
                 .create()
@@ -383,7 +375,7 @@ fn by_name_and_path_conveniences() {
                 Link::xdp_by_name(xdp.as_fd(), "nope0").unwrap_err().op(),
                 Op::Interface
             );
-            let tc = load_trivial(SCHED_CLS, 46, 0, 0, "tcx_name")?;
+            let tc = load_trivial(prog_type::SCHED_CLS, attach::TCX_INGRESS, 0, 0, "tcx_name")?;
             let link = Link::tcx_by_name(tc.as_fd(), "lo", TcxDirection::Ingress)
                 .unwrap()
                 .create()
@@ -392,7 +384,7 @@ fn by_name_and_path_conveniences() {
             Ok(())
         })?;
         let cg = Cgroup::new()?;
-        let skb = load_trivial(CGROUP_SKB, 0, 0, 1, "cg_path")?;
+        let skb = load_trivial(prog_type::CGROUP_SKB, 0, 0, 1, "cg_path")?;
         let link = Link::cgroup_by_path(skb.as_fd(), &cg.path, CgroupAttach::InetIngress).unwrap();
         drop(link);
         let e = Link::cgroup_by_path(

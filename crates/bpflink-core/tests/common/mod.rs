@@ -1,5 +1,6 @@
 //! What the core's test files share: the imports, libbpf 1.7.0's numbers
-//! spelled as literals (so a wrong constant in the core is caught), and the
+//! spelled as literals or taken from the testkit's independent copy (so a
+//! wrong constant in the core is caught), and the
 //! helpers that build a caller's opts bytes and run a call through the fake
 //! kernel.
 #![allow(dead_code, unused_imports)]
@@ -36,40 +37,16 @@ pub const EINVAL: Errno = Errno::EINVAL;
 pub const EMFILE: Errno = Errno(libc::EMFILE);
 pub const LC: OptsKind = abi::LINK_CREATE_OPTS;
 
-// libbpf 1.7.0 command numbers (enum bpf_cmd).
-pub const CMD_OBJ_PIN: u32 = 6;
-pub const CMD_OBJ_GET: u32 = 7;
-pub const CMD_OBJ_GET_INFO_BY_FD: u32 = 15;
-pub const CMD_RAW_TRACEPOINT_OPEN: u32 = 17;
-pub const CMD_LINK_CREATE: u32 = 28;
-pub const CMD_LINK_UPDATE: u32 = 29;
-pub const CMD_LINK_GET_FD_BY_ID: u32 = 30;
-pub const CMD_LINK_GET_NEXT_ID: u32 = 31;
-pub const CMD_ITER_CREATE: u32 = 33;
-pub const CMD_LINK_DETACH: u32 = 34;
-
-// libbpf 1.7.0 attach types used by name below (enum bpf_attach_type).
-pub const CGROUP_SOCK_OPS: u32 = 3;
-pub const TRACE_RAW_TP: u32 = 23;
-pub const TRACE_FENTRY: u32 = 24;
-pub const TRACE_FEXIT: u32 = 25;
-pub const MODIFY_RETURN: u32 = 26;
-pub const LSM_MAC: u32 = 27;
-pub const TRACE_ITER: u32 = 28;
-pub const XDP: u32 = 37;
-pub const PERF_EVENT: u32 = 41;
-pub const TRACE_KPROBE_MULTI: u32 = 42;
-pub const LSM_CGROUP: u32 = 43;
-pub const STRUCT_OPS: u32 = 44;
-pub const NETFILTER: u32 = 45;
-pub const TCX_INGRESS: u32 = 46;
-pub const TCX_EGRESS: u32 = 47;
-pub const TRACE_UPROBE_MULTI: u32 = 48;
-pub const NETKIT_PRIMARY: u32 = 54;
-pub const NETKIT_PEER: u32 = 55;
-pub const TRACE_KPROBE_SESSION: u32 = 56;
-pub const TRACE_UPROBE_SESSION: u32 = 57;
-pub const TRACE_FSESSION: u32 = 58;
+// libbpf 1.7.0's command numbers and the attach types used by name below:
+// the testkit's copy (bpflink_testkit::uapi, checked against the core's
+// there), never the core's own.
+pub use bpflink_testkit::uapi::attach::{
+    CGROUP_SOCK_OPS, LSM_CGROUP, LSM_MAC, MODIFY_RETURN, NETFILTER, NETKIT_PEER, NETKIT_PRIMARY,
+    PERF_EVENT, STRUCT_OPS, TCX_EGRESS, TCX_INGRESS, TRACE_FENTRY, TRACE_FEXIT, TRACE_FSESSION,
+    TRACE_ITER, TRACE_KPROBE_MULTI, TRACE_KPROBE_SESSION, TRACE_RAW_TP, TRACE_UPROBE_MULTI,
+    TRACE_UPROBE_SESSION, XDP,
+};
+pub use bpflink_testkit::uapi::cmd;
 
 pub const TRACING_TYPES: [u32; 6] = [
     TRACE_RAW_TP,
