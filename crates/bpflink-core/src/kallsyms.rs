@@ -10,7 +10,7 @@
 use core::cmp::Ordering;
 use core::ffi::CStr;
 
-use super::attach::ProbeHost;
+use super::attach_host::ProbeHost;
 use super::attach_msg::{AttachLog, Msg};
 use super::elf_sym::OffsetBuf;
 use super::errno::{Errno, Result};

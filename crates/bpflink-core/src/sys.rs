@@ -556,11 +556,7 @@ pub fn perf_link_feature() -> &'static core::sync::atomic::AtomicU8 {
 /// Reads the whole file at `path` into libc memory and runs `f` on it
 /// (then frees it). Read into memory rather than mapped, so that a file
 /// truncated meanwhile cannot raise `SIGBUS` in the host.
-pub fn with_file(
-    path: &CStr,
-    f: &mut dyn FnMut(&[u8]),
-) -> core::result::Result<(), crate::attach::FileError> {
-    use crate::attach::FileError;
+pub fn with_file(path: &CStr, f: &mut dyn FnMut(&[u8])) -> core::result::Result<(), FileError> {
     let fd = open_cloexec(path, libc::O_RDONLY).map_err(FileError::Open)?;
     let r = (|| {
         let mut st = core::mem::MaybeUninit::<libc::stat>::zeroed();
@@ -701,4 +697,13 @@ impl FsWord for i64 {
     fn widen(self) -> i64 {
         self
     }
+}
+
+/// Why a file could not be read whole (the ELF reader's input).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileError {
+    /// `open` failed (libbpf: "elf: failed to open").
+    Open(Errno),
+    /// Reading it failed, or no memory for it (libelf's `elf_begin` fails).
+    Read(Errno),
 }
