@@ -8,7 +8,7 @@
 //! below are asserted at compile time.
 #![forbid(unsafe_code)]
 
-use core::ffi::c_char;
+use core::ffi::{CStr, c_char};
 use core::mem::{offset_of, size_of};
 
 /// `union bpf_iter_link_info` is only ever passed through as a pointer.
@@ -415,7 +415,22 @@ pub mod obj {
     const _: () = assert!(offset_of!(bpf_obj_get_opts, path_fd) == PATH_FD);
 }
 
-use super::opts::OptsKind;
+/// What bpflink (like libbpf 1.7.0) knows about one opts struct.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptsKind {
+    /// The struct tag, as printed in libbpf's warnings.
+    pub name: &'static CStr,
+    /// `offsetofend(type, type##__last_field)`: OPTS_VALID's `opts_sz`.
+    /// Not `sizeof`: a struct's own tail padding counts as "extra bytes".
+    pub known_end: usize,
+    /// `sizeof(struct type)` on this target; the part of the caller's struct
+    /// we copy.
+    pub size: usize,
+}
+
+/// Largest opts struct we copy: `bpf_link_create_opts` (80 bytes on LP64
+/// targets, 48 on i386; `abi` asserts that no other opts struct is larger).
+pub const MAX_OPTS_SIZE: usize = size_of::<bpf_link_create_opts>();
 
 pub const LINK_CREATE_OPTS: OptsKind = OptsKind {
     name: c"bpf_link_create_opts",

@@ -21,22 +21,7 @@ use core::ffi::CStr;
 
 use super::errno::{Errno, Result};
 
-/// What bpflink (like libbpf 1.7.0) knows about one opts struct.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OptsKind {
-    /// The struct tag, as printed in libbpf's warnings.
-    pub name: &'static CStr,
-    /// `offsetofend(type, type##__last_field)`: OPTS_VALID's `opts_sz`.
-    /// Not `sizeof`: a struct's own tail padding counts as "extra bytes".
-    pub known_end: usize,
-    /// `sizeof(struct type)` on this target; the part of the caller's struct
-    /// we copy.
-    pub size: usize,
-}
-
-/// Largest opts struct we copy: `bpf_link_create_opts` (80 bytes on LP64
-/// targets, 48 on i386; `abi` asserts that no other opts struct is larger).
-pub const MAX_OPTS_SIZE: usize = core::mem::size_of::<crate::abi::bpf_link_create_opts>();
+pub use crate::abi::{MAX_OPTS_SIZE, OptsKind};
 
 /// Offset of the first field after `size_t sz`.
 pub const SZ_END: usize = core::mem::size_of::<usize>();

@@ -75,6 +75,7 @@ mod error;
 mod info;
 mod link;
 mod opts;
+mod perf_owned;
 mod probe;
 mod resolve;
 mod types;

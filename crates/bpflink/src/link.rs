@@ -21,7 +21,7 @@ use bpflink_core::sys::SYS;
 use bpflink_core::uapi::flags;
 
 use super::opts::OptsBytes;
-use super::probe::PerfOwned;
+use super::perf_owned::PerfOwned;
 
 /// Takes ownership of an fd the kernel just returned.
 fn adopt_fd(fd: i32) -> OwnedFd {

@@ -9,7 +9,7 @@
 //! both fds and removes the probe.
 
 use std::ffi::{CStr, CString};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -21,11 +21,11 @@ use bpflink_core::attach_host::SysProbe;
 use bpflink_core::attach_msg::{AttachLog, Level, Msg};
 use bpflink_core::errno::Errno;
 use bpflink_core::opts::Silent;
-use bpflink_core::sys;
 
 use super::error::{Error, Op, Result};
 use super::link::Link;
 use super::opts::OptsBytes;
+use super::perf_owned::PerfOwned;
 
 /// The real kernel and files, Rust memory (`reserve_*` cannot fail here).
 const RUST_HOST: SysProbe<()> = SysProbe(());
@@ -91,81 +91,10 @@ fn attach_error(kind: &'static str, e: Errno, why: Why) -> Error {
     }
 }
 
-/// A legacy tracefs probe a [`Link`] removes when dropped.
-#[derive(Debug)]
-pub(crate) struct OwnedProbe {
-    name: Vec<u8>,
-    kprobe: bool,
-    retprobe: bool,
-}
-
-/// What a perf-event based link owns besides its fd.
-#[derive(Debug)]
-pub(crate) struct PerfOwned {
-    /// The perf event fd, unless it is the link's own fd (ioctl attach).
-    perf: Option<OwnedFd>,
-    legacy: Option<OwnedProbe>,
-    /// Set by [`crate::Link::disconnect`]: do not disable the event.
-    keep_enabled: bool,
-}
-
-impl PerfOwned {
-    pub(crate) fn perf_fd(&self) -> Option<BorrowedFd<'_>> {
-        self.perf.as_ref().map(AsFd::as_fd)
-    }
-
-    /// From now on dropping only closes the perf fd: no disable, no probe
-    /// removal.
-    pub(crate) fn disconnect(&mut self) {
-        self.legacy = None;
-        self.keep_enabled = true;
-    }
-}
-
-impl Drop for PerfOwned {
-    /// What libbpf's `bpf_link_perf_detach` does after the link fd (closed
-    /// just before, as the link's first field): disable the perf event,
-    /// close it, then remove the legacy probe. (Attached by ioctl, the link
-    /// fd was the perf fd, and closing it released the event.)
-    fn drop(&mut self) {
-        if let Some(perf) = self.perf.take() {
-            if !self.keep_enabled {
-                let _ = sys::perf_ioctl(perf.as_raw_fd(), bpflink_core::perf::IOC_DISABLE, 0);
-            }
-            drop(perf);
-        }
-        if let Some(p) = self.legacy.take() {
-            let file = bpflink_core::probe_text::probe_events_file(sys::use_debugfs(), !p.kprobe);
-            if let Ok(line) = bpflink_core::probe_text::remove_line(&p.name, !p.kprobe, p.retprobe)
-            {
-                let _ = sys::append_to_file(file.as_c_str(), line.as_bytes());
-            }
-        }
-    }
-}
-
 /// Turns the core's result into an owned [`Link`].
 fn perf_link(parts: PerfLinkParts) -> Link {
-    // SAFETY: a fresh fd from the core's successful attach, owned by
-    // nobody else from here on.
-    let link_fd = unsafe { OwnedFd::from_raw_fd(parts.link_fd) };
-    let perf = (parts.perf_fd != parts.link_fd).then(|| {
-        // SAFETY: as above (the perf fd the link now owns).
-        unsafe { OwnedFd::from_raw_fd(parts.perf_fd) }
-    });
-    let legacy = parts.legacy.map(|l| OwnedProbe {
-        name: l.name.as_bytes().to_vec(),
-        kprobe: l.kprobe,
-        retprobe: l.retprobe,
-    });
-    Link::with_perf(
-        link_fd,
-        PerfOwned {
-            perf,
-            legacy,
-            keep_enabled: false,
-        },
-    )
+    let (link_fd, perf) = PerfOwned::from_parts(parts);
+    Link::with_perf(link_fd, perf)
 }
 
 fn cstring(op: Op, what: &'static str, bytes: &[u8]) -> Result<CString> {
