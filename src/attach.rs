@@ -17,7 +17,7 @@ use core::ptr;
 
 use bpflink_core::abi::{self, *};
 use bpflink_core::attach::{self as core_attach, PerfLinkParts, SymNames};
-use bpflink_core::attach_host::{LinkMemory, SysProbe};
+use bpflink_core::attach_host::{LinkMemory, SYS_PROBE, SysProbe};
 use bpflink_core::errno::{Errno, Result};
 use bpflink_core::link_object::{PLAIN_LINK_ALLOC_SIZE, bpf_link, bpf_link_perf};
 
@@ -142,7 +142,7 @@ unsafe extern "C" fn perf_detach(link: *mut bpf_link) -> c_int {
                 (*pl).legacy_is_retprobe,
             )
         });
-        core_attach::perf_link_detach(&CMemory::host(), (*link).fd, (*pl).perf_event_fd, legacy)
+        core_attach::perf_link_detach(&SYS_PROBE, (*link).fd, (*pl).perf_event_fd, legacy)
     }
 }
 

@@ -422,8 +422,10 @@ fn perf_event_open_probe(
     }
 }
 
+/// Removes the legacy tracefs probe `name` (a uprobe or a kprobe) from
+/// its `*_events` file, as libbpf's `remove_{k,u}probe_event_legacy`.
 #[inline(never)]
-fn remove_legacy(h: &dyn ProbeHost, name: &[u8], uprobe: bool, retprobe: bool) -> Result<()> {
+pub fn remove_legacy(h: &dyn ProbeHost, name: &[u8], uprobe: bool, retprobe: bool) -> Result<()> {
     let file = text::probe_events_file(h.use_debugfs(), uprobe);
     let line = text::remove_line(name, uprobe, retprobe)?;
     h.append_to_file(file.as_c_str(), line.as_bytes())

@@ -91,6 +91,10 @@ impl LinkMemory for () {
 /// The real kernel and files, with `M` for the link object's memory.
 pub struct SysProbe<M>(pub M);
 
+/// The real host where nothing is reserved: the Rust crate's attaches
+/// (its links live in Rust memory) and every teardown.
+pub const SYS_PROBE: SysProbe<()> = SysProbe(());
+
 impl<M> Kernel for SysProbe<M> {
     unsafe fn bpf(&self, cmd: u32, attr: &mut [u8]) -> Result<i32> {
         // SAFETY: forwarded from this function's contract.

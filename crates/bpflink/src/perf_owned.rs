@@ -4,7 +4,8 @@
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
-use bpflink_core::attach::PerfLinkParts;
+use bpflink_core::attach::{self, PerfLinkParts};
+use bpflink_core::attach_host::SYS_PROBE;
 use bpflink_core::sys;
 
 /// A legacy tracefs probe a [`crate::Link`] removes when dropped.
@@ -26,6 +27,28 @@ pub(crate) struct PerfOwned {
 }
 
 impl PerfOwned {
+    /// The link fd and what it owns, from the core's successful attach.
+    pub(crate) fn from_parts(parts: PerfLinkParts) -> (OwnedFd, PerfOwned) {
+        // SAFETY: a fresh fd from the core's successful attach, owned by
+        // nobody else from here on.
+        let link_fd = unsafe { OwnedFd::from_raw_fd(parts.link_fd) };
+        let perf = (parts.perf_fd != parts.link_fd).then(|| {
+            // SAFETY: as above (the perf fd the link now owns).
+            unsafe { OwnedFd::from_raw_fd(parts.perf_fd) }
+        });
+        let legacy = parts.legacy.map(|l| OwnedProbe {
+            name: l.name.as_bytes().to_vec(),
+            kprobe: l.kprobe,
+            retprobe: l.retprobe,
+        });
+        let owned = PerfOwned {
+            perf,
+            legacy,
+            keep_enabled: false,
+        };
+        (link_fd, owned)
+    }
+
     pub(crate) fn perf_fd(&self) -> Option<BorrowedFd<'_>> {
         self.perf.as_ref().map(AsFd::as_fd)
     }
@@ -51,35 +74,7 @@ impl Drop for PerfOwned {
             drop(perf);
         }
         if let Some(p) = self.legacy.take() {
-            let file = bpflink_core::probe_text::probe_events_file(sys::use_debugfs(), !p.kprobe);
-            if let Ok(line) = bpflink_core::probe_text::remove_line(&p.name, !p.kprobe, p.retprobe)
-            {
-                let _ = sys::append_to_file(file.as_c_str(), line.as_bytes());
-            }
+            let _ = attach::remove_legacy(&SYS_PROBE, &p.name, !p.kprobe, p.retprobe);
         }
-    }
-}
-
-impl PerfOwned {
-    /// The link fd and what it owns, from the core's successful attach.
-    pub(crate) fn from_parts(parts: PerfLinkParts) -> (OwnedFd, PerfOwned) {
-        // SAFETY: a fresh fd from the core's successful attach, owned by
-        // nobody else from here on.
-        let link_fd = unsafe { OwnedFd::from_raw_fd(parts.link_fd) };
-        let perf = (parts.perf_fd != parts.link_fd).then(|| {
-            // SAFETY: as above (the perf fd the link now owns).
-            unsafe { OwnedFd::from_raw_fd(parts.perf_fd) }
-        });
-        let legacy = parts.legacy.map(|l| OwnedProbe {
-            name: l.name.as_bytes().to_vec(),
-            kprobe: l.kprobe,
-            retprobe: l.retprobe,
-        });
-        let owned = PerfOwned {
-            perf,
-            legacy,
-            keep_enabled: false,
-        };
-        (link_fd, owned)
     }
 }

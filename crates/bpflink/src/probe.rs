@@ -17,7 +17,7 @@ use bpflink_core::abi::{
     self, kprobe as ko, perf_event as peo, tracepoint as tpo, uprobe as uo, uprobe_multi as umo,
 };
 use bpflink_core::attach::{self, PerfLinkParts, SymNames};
-use bpflink_core::attach_host::SysProbe;
+use bpflink_core::attach_host::SYS_PROBE;
 use bpflink_core::attach_msg::{AttachLog, Level, Msg};
 use bpflink_core::errno::Errno;
 use bpflink_core::opts::Silent;
@@ -26,9 +26,6 @@ use super::error::{Error, Op, Result};
 use super::link::Link;
 use super::opts::OptsBytes;
 use super::perf_owned::PerfOwned;
-
-/// The real kernel and files, Rust memory (`reserve_*` cannot fail here).
-const RUST_HOST: SysProbe<()> = SysProbe(());
 
 /// Keeps the first warning that says what was missing, for the error.
 #[derive(Default)]
@@ -287,7 +284,7 @@ impl<'a> UprobeLink<'a> {
         let image = opts.image();
         let mut why = Why::default();
         attach::attach_uprobe(
-            &RUST_HOST,
+            &SYS_PROBE,
             self.prog.as_raw_fd(),
             self.pid,
             Some(&path),
@@ -359,7 +356,7 @@ impl<'a> KprobeLink<'a> {
         let image = opts.image();
         let mut why = Why::default();
         attach::attach_kprobe(
-            &RUST_HOST,
+            &SYS_PROBE,
             self.prog.as_raw_fd(),
             Some(&func),
             Some(&image),
@@ -414,7 +411,7 @@ impl<'a> TracepointLink<'a> {
         let image = opts.image();
         let mut why = Why::default();
         attach::attach_tracepoint(
-            &RUST_HOST,
+            &SYS_PROBE,
             self.prog.as_raw_fd(),
             Some(&cat),
             Some(&name),
@@ -436,7 +433,7 @@ pub(crate) fn perf_event_owned(prog: BorrowedFd<'_>, perf: OwnedFd, cookie: u64)
     let image = opts.image();
     let mut why = Why::default();
     match attach::attach_perf_event(
-        &RUST_HOST,
+        &SYS_PROBE,
         prog.as_raw_fd(),
         perf.as_raw_fd(),
         Some(&image),
@@ -568,7 +565,7 @@ impl<'a> UprobeMultiByName<'a> {
         // `Names`), alive for the call; the resolved offsets are the core's.
         let r = unsafe {
             attach::attach_uprobe_multi(
-                &RUST_HOST,
+                &SYS_PROBE,
                 self.prog.as_raw_fd(),
                 self.pid,
                 Some(&path),
