@@ -24,6 +24,7 @@ use std::ptr::{null, null_mut};
 
 use bpflink_core::abi::{bpf_perf_event_opts, bpf_uprobe_multi_opts, bpf_uprobe_opts};
 use bpflink_core::link_object::{bpf_link, bpf_link_perf};
+use bpflink_testkit::kernel_test_here as run;
 use common::*;
 use libbpflink::attach::*;
 use libbpflink::object::{bpf_link__destroy, bpf_link__fd};
@@ -182,11 +183,6 @@ fn uprobe_opts(func: Option<&CStr>, retprobe: bool) -> bpf_uprobe_opts {
     o.func_name = func.map_or(null(), CStr::as_ptr);
     o.retprobe = retprobe;
     o
-}
-
-fn run(body: impl FnOnce() -> TestResult) {
-    let _g = serial();
-    finish(require_bpf().and_then(|()| body()));
 }
 
 // ------------------------------------------------------------- uprobes

@@ -374,99 +374,90 @@ fn iter_prog() -> Result<OwnedFd, Skip> {
 
 #[test]
 fn threads_create_update_pin_detach_close() {
-    let _guard = serial();
-    finish(require_bpf().and_then(|()| {
-        isolated(
-            Iso {
-                bpffs: true,
-                ..Iso::default()
-            },
-            |env| {
-                let xdp_a = load_trivial(prog_type::XDP, attach::XDP, 0, XDP_PASS, "xdp_a")?;
-                let xdp_b = load_trivial(prog_type::XDP, attach::XDP, 0, XDP_PASS, "xdp_b")?;
-                let cg_a = load_trivial(
-                    prog_type::CGROUP_SKB,
-                    attach::CGROUP_INET_EGRESS,
-                    0,
-                    1,
-                    "cg_a",
-                )?;
-                let cg_b = load_trivial(
-                    prog_type::CGROUP_SKB,
-                    attach::CGROUP_INET_EGRESS,
-                    0,
-                    1,
-                    "cg_b",
-                )?;
-                let iter = iter_prog()?;
-                let cgroup = Cgroup::new()?;
-                let before = open_fds();
-                let start = Instant::now();
-                let shared = Shared {
-                    env,
-                    xdp_a: xdp_a.as_raw_fd(),
-                    xdp_b: xdp_b.as_raw_fd(),
-                    cg_a: cg_a.as_raw_fd(),
-                    cg_b: cg_b.as_raw_fd(),
-                    iter: iter.as_raw_fd(),
-                    cgroup: cgroup.raw(),
-                    deadline: start + TIME_LIMIT,
-                    ids: Mutex::new(Vec::new()),
-                    answers: Mutex::new(BTreeMap::new()),
-                };
-                let results: Vec<Result<usize, Skip>> = std::thread::scope(|s| {
-                    let handles: Vec<_> = (0..THREADS)
-                        .map(|t| {
-                            let w = Worker {
-                                sh: &shared,
-                                t,
-                                answers: BTreeMap::new(),
-                                ids: Vec::new(),
-                            };
-                            s.spawn(move || w.run())
-                        })
-                        .collect();
-                    handles
-                        .into_iter()
-                        .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                        .collect()
-                });
-                let mut iterations = 0;
-                for r in results {
-                    iterations += r?;
-                }
-                let elapsed = start.elapsed();
-                println!(
-                    "{THREADS} threads: {iterations} iterations in {:.1} s",
-                    elapsed.as_secs_f64()
-                );
-                for (k, v) in shared.answers.lock().unwrap().iter() {
-                    println!("  {v:6}  {k}");
-                }
-                assert!(
-                    iterations >= THREADS * 20,
-                    "only {iterations} iterations in {TIME_LIMIT:?}"
-                );
+    kernel_test_with_bpffs(|env| {
+        let xdp_a = load_trivial(prog_type::XDP, attach::XDP, 0, XDP_PASS, "xdp_a")?;
+        let xdp_b = load_trivial(prog_type::XDP, attach::XDP, 0, XDP_PASS, "xdp_b")?;
+        let cg_a = load_trivial(
+            prog_type::CGROUP_SKB,
+            attach::CGROUP_INET_EGRESS,
+            0,
+            1,
+            "cg_a",
+        )?;
+        let cg_b = load_trivial(
+            prog_type::CGROUP_SKB,
+            attach::CGROUP_INET_EGRESS,
+            0,
+            1,
+            "cg_b",
+        )?;
+        let iter = iter_prog()?;
+        let cgroup = Cgroup::new()?;
+        let before = open_fds();
+        let start = Instant::now();
+        let shared = Shared {
+            env,
+            xdp_a: xdp_a.as_raw_fd(),
+            xdp_b: xdp_b.as_raw_fd(),
+            cg_a: cg_a.as_raw_fd(),
+            cg_b: cg_b.as_raw_fd(),
+            iter: iter.as_raw_fd(),
+            cgroup: cgroup.raw(),
+            deadline: start + TIME_LIMIT,
+            ids: Mutex::new(Vec::new()),
+            answers: Mutex::new(BTreeMap::new()),
+        };
+        let results: Vec<Result<usize, Skip>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..THREADS)
+                .map(|t| {
+                    let w = Worker {
+                        sh: &shared,
+                        t,
+                        answers: BTreeMap::new(),
+                        ids: Vec::new(),
+                    };
+                    s.spawn(move || w.run())
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+        let mut iterations = 0;
+        for r in results {
+            iterations += r?;
+        }
+        let elapsed = start.elapsed();
+        println!(
+            "{THREADS} threads: {iterations} iterations in {:.1} s",
+            elapsed.as_secs_f64()
+        );
+        for (k, v) in shared.answers.lock().unwrap().iter() {
+            println!("  {v:6}  {k}");
+        }
+        assert!(
+            iterations >= THREADS * 20,
+            "only {iterations} iterations in {TIME_LIMIT:?}"
+        );
 
-                let after = open_fds();
-                assert_eq!(
-                    before, after,
-                    "fds before and after differ (leak or double close)"
-                );
-                let ids = shared.ids.lock().unwrap().clone();
-                assert!(!ids.is_empty());
-                let deadline = Instant::now() + Duration::from_secs(20);
-                for id in &ids {
-                    let r = wait_link_gone(*id);
-                    assert!(r.is_ok(), "link {id} not released: {r:?}");
-                    assert!(Instant::now() < deadline, "links released too slowly");
-                }
-                println!("  all {} links released", ids.len());
-                drop(cgroup);
-                Ok(())
-            },
-        )
-    }));
+        let after = open_fds();
+        assert_eq!(
+            before, after,
+            "fds before and after differ (leak or double close)"
+        );
+        let ids = shared.ids.lock().unwrap().clone();
+        assert!(!ids.is_empty());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        for id in &ids {
+            let r = wait_link_gone(*id);
+            assert!(r.is_ok(), "link {id} not released: {r:?}");
+            assert!(Instant::now() < deadline, "links released too slowly");
+        }
+        println!("  all {} links released", ids.len());
+        drop(cgroup);
+        Ok(())
+    });
 }
 
 /// The fds open in a program started with fork + execve, among `fds`.
@@ -515,108 +506,93 @@ fn open_in_exec_child(fds: &[RawFd]) -> Vec<RawFd> {
 
 #[test]
 fn fds_are_close_on_exec_across_fork_exec() {
-    let _guard = serial();
-    finish(require_bpf().and_then(|()| {
-        isolated(
-            Iso {
-                bpffs: true,
-                ..Iso::default()
-            },
-            |env| {
-                let xdp = load_trivial(prog_type::XDP, attach::XDP, 0, XDP_PASS, "xdp_pass")?;
-                let rtp = load_trivial(prog_type::RAW_TRACEPOINT, 0, 0, 0, "rawtp")?;
-                let iter = iter_prog()?;
-                let mut ours: Vec<(&str, OwnedFd)> = Vec::new();
-                let mut take = |what: &'static str, (r, e): (c_int, c_int)| -> RawFd {
-                    assert!(r >= 3, "{what} = {r} (errno {e}: {})", errname(e));
-                    ours.push((what, own(r, what)));
-                    r
-                };
+    kernel_test_with_bpffs(|env| {
+        let xdp = load_trivial(prog_type::XDP, attach::XDP, 0, XDP_PASS, "xdp_pass")?;
+        let rtp = load_trivial(prog_type::RAW_TRACEPOINT, 0, 0, 0, "rawtp")?;
+        let iter = iter_prog()?;
+        let mut ours: Vec<(&str, OwnedFd)> = Vec::new();
+        let mut take = |what: &'static str, (r, e): (c_int, c_int)| -> RawFd {
+            assert!(r >= 3, "{what} = {r} (errno {e}: {})", errname(e));
+            ours.push((what, own(r, what)));
+            r
+        };
 
-                let xlink = take(
-                    "bpf_link_create(xdp)",
-                    c_call(|| unsafe { bpf_link_create(xdp.as_raw_fd(), 1, 37, null()) }),
-                );
-                let ilink = take(
-                    "bpf_link_create(iter)",
-                    c_call(|| unsafe { bpf_link_create(iter.as_raw_fd(), 0, 28, null()) }),
-                );
-                take("bpf_iter_create", c_call(|| bpf_iter_create(ilink)));
-                let xid = link_info(xlink).id();
-                take(
-                    "bpf_link_get_fd_by_id",
-                    c_call(|| bpf_link_get_fd_by_id(xid)),
-                );
-                let id_opts = bpf_get_fd_by_id_opts {
-                    sz: size_of::<bpf_get_fd_by_id_opts>(),
-                    open_flags: 0,
-                    token_fd: 0,
-                };
-                take(
-                    "bpf_link_get_fd_by_id_opts",
-                    c_call(|| unsafe { bpf_link_get_fd_by_id_opts(xid, &id_opts) }),
-                );
-                let pin = env.pin_path("xdp");
-                let (r, e) = c_call(|| unsafe { bpf_obj_pin(xlink, pin.as_ptr()) });
-                assert_eq!(r, 0, "bpf_obj_pin: errno {}", errname(e));
-                take(
-                    "bpf_obj_get",
-                    c_call(|| unsafe { bpf_obj_get(pin.as_ptr()) }),
-                );
-                let get_opts = bpf_obj_get_opts {
-                    sz: size_of::<bpf_obj_get_opts>(),
-                    file_flags: 0,
-                    path_fd: 0,
-                };
-                take(
-                    "bpf_obj_get_opts",
-                    c_call(|| unsafe { bpf_obj_get_opts(pin.as_ptr(), &get_opts) }),
-                );
-                take(
-                    "bpf_raw_tracepoint_open",
-                    c_call(|| unsafe {
-                        bpf_raw_tracepoint_open(c"sys_enter".as_ptr(), rtp.as_raw_fd())
-                    }),
-                );
-                let mut rt_opts = bpf_raw_tp_opts {
-                    sz: size_of::<bpf_raw_tp_opts>(),
-                    tp_name: c"sys_exit".as_ptr(),
-                    cookie: 7,
-                };
-                take(
-                    "bpf_raw_tracepoint_open_opts",
-                    c_call(|| unsafe {
-                        bpf_raw_tracepoint_open_opts(rtp.as_raw_fd(), &mut rt_opts)
-                    }),
-                );
-                let obj = unsafe { bpf_link__open(pin.as_ptr()) };
-                assert!(!obj.is_null(), "bpf_link__open: errno {}", errno());
-                let obj_fd = unsafe { bpf_link__fd(obj) };
+        let xlink = take(
+            "bpf_link_create(xdp)",
+            c_call(|| unsafe { bpf_link_create(xdp.as_raw_fd(), 1, 37, null()) }),
+        );
+        let ilink = take(
+            "bpf_link_create(iter)",
+            c_call(|| unsafe { bpf_link_create(iter.as_raw_fd(), 0, 28, null()) }),
+        );
+        take("bpf_iter_create", c_call(|| bpf_iter_create(ilink)));
+        let xid = link_info(xlink).id();
+        take(
+            "bpf_link_get_fd_by_id",
+            c_call(|| bpf_link_get_fd_by_id(xid)),
+        );
+        let id_opts = bpf_get_fd_by_id_opts {
+            sz: size_of::<bpf_get_fd_by_id_opts>(),
+            open_flags: 0,
+            token_fd: 0,
+        };
+        take(
+            "bpf_link_get_fd_by_id_opts",
+            c_call(|| unsafe { bpf_link_get_fd_by_id_opts(xid, &id_opts) }),
+        );
+        let pin = env.pin_path("xdp");
+        let (r, e) = c_call(|| unsafe { bpf_obj_pin(xlink, pin.as_ptr()) });
+        assert_eq!(r, 0, "bpf_obj_pin: errno {}", errname(e));
+        take(
+            "bpf_obj_get",
+            c_call(|| unsafe { bpf_obj_get(pin.as_ptr()) }),
+        );
+        let get_opts = bpf_obj_get_opts {
+            sz: size_of::<bpf_obj_get_opts>(),
+            file_flags: 0,
+            path_fd: 0,
+        };
+        take(
+            "bpf_obj_get_opts",
+            c_call(|| unsafe { bpf_obj_get_opts(pin.as_ptr(), &get_opts) }),
+        );
+        take(
+            "bpf_raw_tracepoint_open",
+            c_call(|| unsafe { bpf_raw_tracepoint_open(c"sys_enter".as_ptr(), rtp.as_raw_fd()) }),
+        );
+        let mut rt_opts = bpf_raw_tp_opts {
+            sz: size_of::<bpf_raw_tp_opts>(),
+            tp_name: c"sys_exit".as_ptr(),
+            cookie: 7,
+        };
+        take(
+            "bpf_raw_tracepoint_open_opts",
+            c_call(|| unsafe { bpf_raw_tracepoint_open_opts(rtp.as_raw_fd(), &mut rt_opts) }),
+        );
+        let obj = unsafe { bpf_link__open(pin.as_ptr()) };
+        assert!(!obj.is_null(), "bpf_link__open: errno {}", errno());
+        let obj_fd = unsafe { bpf_link__fd(obj) };
 
-                let mut all: Vec<(&str, RawFd)> =
-                    ours.iter().map(|(w, fd)| (*w, fd.as_raw_fd())).collect();
-                all.push(("bpf_link__open (bpf_link__fd)", obj_fd));
-                for (what, fd) in &all {
-                    assert!(is_cloexec(*fd), "{what}: fd {fd} lacks FD_CLOEXEC");
-                }
-                // The control: a dup without FD_CLOEXEC must be seen.
-                let control = unsafe { libc::fcntl(xlink, libc::F_DUPFD, 3) };
-                assert!(control >= 3);
-                let mut fds: Vec<RawFd> = all.iter().map(|(_, fd)| *fd).collect();
-                fds.push(control);
-                let seen = open_in_exec_child(&fds);
-                unsafe { libc::close(control) };
-                let leaked: Vec<&(&str, RawFd)> =
-                    all.iter().filter(|(_, fd)| seen.contains(fd)).collect();
-                assert!(leaked.is_empty(), "fds inherited across exec: {leaked:?}");
-                assert_eq!(
-                    seen,
-                    vec![control],
-                    "the child must see the control fd (and only it)"
-                );
-                assert_eq!(unsafe { bpf_link__destroy(obj) }, 0);
-                Ok(())
-            },
-        )
-    }));
+        let mut all: Vec<(&str, RawFd)> = ours.iter().map(|(w, fd)| (*w, fd.as_raw_fd())).collect();
+        all.push(("bpf_link__open (bpf_link__fd)", obj_fd));
+        for (what, fd) in &all {
+            assert!(is_cloexec(*fd), "{what}: fd {fd} lacks FD_CLOEXEC");
+        }
+        // The control: a dup without FD_CLOEXEC must be seen.
+        let control = unsafe { libc::fcntl(xlink, libc::F_DUPFD, 3) };
+        assert!(control >= 3);
+        let mut fds: Vec<RawFd> = all.iter().map(|(_, fd)| *fd).collect();
+        fds.push(control);
+        let seen = open_in_exec_child(&fds);
+        unsafe { libc::close(control) };
+        let leaked: Vec<&(&str, RawFd)> = all.iter().filter(|(_, fd)| seen.contains(fd)).collect();
+        assert!(leaked.is_empty(), "fds inherited across exec: {leaked:?}");
+        assert_eq!(
+            seen,
+            vec![control],
+            "the child must see the control fd (and only it)"
+        );
+        assert_eq!(unsafe { bpf_link__destroy(obj) }, 0);
+        Ok(())
+    });
 }

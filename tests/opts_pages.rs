@@ -712,121 +712,117 @@ fn run_mode(lib: &Lib, fx: &Fx, cases: &[Case], mode: Mode) -> (Vec<Answer>, c_i
 
 #[test]
 fn every_page_position_every_filter() {
-    let _guard = serial();
-    finish(require_bpf().and_then(|()| {
-        isolated(
-            Iso {
-                bpffs: true,
-                ..Iso::default()
-            },
-            |env| {
-                let fx = setup(env)?;
-                let libbpf = match oracle() {
-                    Ok(l) => l,
-                    Err(e) => return Err(Skip(format!("no libbpf 1.7.0 to compare with: {e}"))),
-                };
-                let so = shipped().map_err(Skip)?;
-                let ours = bpflink();
-                let cases = cases(&fx);
-                let (want, st) = run_mode(&libbpf, &fx, &cases, Mode::Open);
-                assert_eq!(st, 0, "libbpf, no filter: {}", show_status(st));
+    kernel_test_with_bpffs(|env| {
+        let fx = setup(env)?;
+        let libbpf = match oracle() {
+            Ok(l) => l,
+            Err(e) => return Err(Skip(format!("no libbpf 1.7.0 to compare with: {e}"))),
+        };
+        let so = shipped().map_err(Skip)?;
+        let ours = bpflink();
+        let cases = cases(&fx);
+        let (want, st) = run_mode(&libbpf, &fx, &cases, Mode::Open);
+        assert_eq!(st, 0, "libbpf, no filter: {}", show_status(st));
 
-                // Sanity: the contents matter (a misread byte would show).
-                for f in FUNCS {
-                    let mut seen: Vec<String> = cases
-                        .iter()
-                        .zip(&want)
-                        .filter(|(c, _)| c.func == f)
-                        .map(|(_, a)| a.show())
-                        .collect();
-                    seen.sort();
-                    seen.dedup();
-                    assert!(seen.len() >= 3, "{f:?}: too few distinct answers: {seen:?}");
-                    println!("{f:?}: {} cases, answers {seen:?}", cases.iter().filter(|c| c.func == f).count());
+        // Sanity: the contents matter (a misread byte would show).
+        for f in FUNCS {
+            let mut seen: Vec<String> = cases
+                .iter()
+                .zip(&want)
+                .filter(|(c, _)| c.func == f)
+                .map(|(_, a)| a.show())
+                .collect();
+            seen.sort();
+            seen.dedup();
+            assert!(seen.len() >= 3, "{f:?}: too few distinct answers: {seen:?}");
+            println!(
+                "{f:?}: {} cases, answers {seen:?}",
+                cases.iter().filter(|c| c.func == f).count()
+            );
+        }
+
+        let modes = [
+            Mode::Open,
+            Mode::Deny(libc::EPERM),
+            Mode::Deny(libc::ENOSYS),
+            Mode::Deny(libc::EFAULT),
+            Mode::Trap,
+            Mode::OnlyBpf,
+        ];
+        let mut failures = Vec::new();
+        let mut straddling_long_traps = 0u64;
+        for lib in [&ours, &so, &libbpf] {
+            for mode in modes {
+                let (got, st) = run_mode(lib, &fx, &cases, mode);
+                if st != 0 {
+                    failures.push(format!(
+                        "{} under {}: child {}",
+                        lib.name,
+                        mode.show(),
+                        show_status(st)
+                    ));
+                    continue;
                 }
-
-                let modes = [
-                    Mode::Open,
-                    Mode::Deny(libc::EPERM),
-                    Mode::Deny(libc::ENOSYS),
-                    Mode::Deny(libc::EFAULT),
-                    Mode::Trap,
-                    Mode::OnlyBpf,
-                ];
-                let mut failures = Vec::new();
-                let mut straddling_long_traps = 0u64;
-                for lib in [&ours, &so, &libbpf] {
-                    for mode in modes {
-                        let (got, st) = run_mode(lib, &fx, &cases, mode);
-                        if st != 0 {
+                let mut bad = 0;
+                for ((c, g), w) in cases.iter().zip(&got).zip(&want) {
+                    let (_, size, _) = struct_of(c.func);
+                    if mode == Mode::OnlyBpf && c.sz > size {
+                        continue;
+                    }
+                    // `sz` wholly before the boundary, the rest of
+                    // the known part after it.
+                    let head_crosses = c.before >= 8 && c.before < size;
+                    if mode == Mode::Trap && lib.name != "libbpf" {
+                        if c.sz <= size && g.traps != 0 {
                             failures.push(format!(
-                                "{} under {}: child {}",
-                                lib.name,
-                                mode.show(),
-                                show_status(st)
-                            ));
-                            continue;
-                        }
-                        let mut bad = 0;
-                        for ((c, g), w) in cases.iter().zip(&got).zip(&want) {
-                            let (_, size, _) = struct_of(c.func);
-                            if mode == Mode::OnlyBpf && c.sz > size {
-                                continue;
-                            }
-                            // `sz` wholly before the boundary, the rest of
-                            // the known part after it.
-                            let head_crosses = c.before >= 8 && c.before < size;
-                            if mode == Mode::Trap && lib.name != "libbpf" {
-                                if c.sz <= size && g.traps != 0 {
-                                    failures.push(format!(
                                         "{}: {:?} {} at boundary +{}: {} fault-free reads for a sz within ours",
                                         lib.name, c.func, c.what, c.before, g.traps
                                     ));
-                                }
-                                if c.sz > size && head_crosses {
-                                    straddling_long_traps += u64::from(g.traps);
-                                    if g.traps == 0 {
-                                        failures.push(format!(
+                        }
+                        if c.sz > size && head_crosses {
+                            straddling_long_traps += u64::from(g.traps);
+                            if g.traps == 0 {
+                                failures.push(format!(
                                             "{}: {:?} {} at boundary +{}: the known part crosses a page, yet no fault-free read was tried",
                                             lib.name, c.func, c.what, c.before
                                         ));
-                                    }
-                                }
-                            }
-                            if !g.same_as(w) {
-                                bad += 1;
-                                if bad <= 10 {
-                                    failures.push(format!(
-                                        "{} under {}: {:?} {} at boundary +{}: got {}, libbpf {}",
-                                        lib.name,
-                                        mode.show(),
-                                        c.func,
-                                        c.what,
-                                        c.before,
-                                        g.show(),
-                                        w.show()
-                                    ));
-                                }
                             }
                         }
-                        println!(
-                            "{} under {}: {} cases, {} differ from libbpf",
-                            lib.name,
-                            mode.show(),
-                            cases
-                                .iter()
-                                .filter(|c| mode != Mode::OnlyBpf || c.sz <= struct_of(c.func).1)
-                                .count(),
-                            bad
-                        );
+                    }
+                    if !g.same_as(w) {
+                        bad += 1;
+                        if bad <= 10 {
+                            failures.push(format!(
+                                "{} under {}: {:?} {} at boundary +{}: got {}, libbpf {}",
+                                lib.name,
+                                mode.show(),
+                                c.func,
+                                c.what,
+                                c.before,
+                                g.show(),
+                                w.show()
+                            ));
+                        }
                     }
                 }
-                println!("fault-free reads tried (and denied) for straddling long structs: {straddling_long_traps}");
-                assert!(failures.is_empty(), "{}", failures.join("\n"));
-                Ok(())
-            },
-        )
-    }));
+                println!(
+                    "{} under {}: {} cases, {} differ from libbpf",
+                    lib.name,
+                    mode.show(),
+                    cases
+                        .iter()
+                        .filter(|c| mode != Mode::OnlyBpf || c.sz <= struct_of(c.func).1)
+                        .count(),
+                    bad
+                );
+            }
+        }
+        println!(
+            "fault-free reads tried (and denied) for straddling long structs: {straddling_long_traps}"
+        );
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        Ok(())
+    });
 }
 
 // -------------------------------------------- garbage sz: kept, and not

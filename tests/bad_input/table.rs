@@ -93,109 +93,98 @@ fn setup(env: &Env) -> Result<Fx, Skip> {
 
 #[test]
 fn bad_input_table_bpflink_vs_libbpf() {
-    let _guard = serial();
-    finish(require_bpf().and_then(|()| {
-        isolated(
-            Iso {
-                bpffs: true,
-                ..Iso::default()
-            },
-            |env| {
-                let f = setup(env)?;
-                let ours = bpflink();
-                let theirs = match oracle() {
-                    Ok(l) => Some(l),
-                    Err(e) => {
-                        skip(&format!("the libbpf column is not checked: {e}"));
-                        None
-                    }
-                };
-                unsafe { (ours.set_print)(Some(capture)) };
-                if let Some(t) = &theirs {
-                    unsafe { (t.set_print)(Some(capture)) };
-                }
-                let bpffs = f.bpffs.display().to_string();
-                let mut failures = Vec::new();
-                let mut table = String::from(
-                    "| input | bpflink | libbpf 1.7.0 |\n|---|---|---|\n",
-                );
-                let rows = rows();
-                for r in &rows {
-                    let (got, msg) = run_in_process(&ours, r, &f);
-                    let msg = msg.replace(&bpffs, "<bpffs>").replace(
-                        &format!("/tmp/bpflink-bad-input-bpflink-{}", std::process::id()),
-                        "/tmp/<name>",
-                    );
-                    let (want_ours, want_theirs_crash) = match &r.want {
-                        Want::Same(w) => (w.clone(), false),
-                        Want::LibbpfCrashes(w) => (w.clone(), true),
-                        Want::Differs { bpflink, .. } => (bpflink.clone(), false),
-                    };
-                    if got != want_ours || msg != r.message {
+    kernel_test_with_bpffs(|env| {
+        let f = setup(env)?;
+        let ours = bpflink();
+        let theirs = match oracle() {
+            Ok(l) => Some(l),
+            Err(e) => {
+                skip(&format!("the libbpf column is not checked: {e}"));
+                None
+            }
+        };
+        unsafe { (ours.set_print)(Some(capture)) };
+        if let Some(t) = &theirs {
+            unsafe { (t.set_print)(Some(capture)) };
+        }
+        let bpffs = f.bpffs.display().to_string();
+        let mut failures = Vec::new();
+        let mut table = String::from("| input | bpflink | libbpf 1.7.0 |\n|---|---|---|\n");
+        let rows = rows();
+        for r in &rows {
+            let (got, msg) = run_in_process(&ours, r, &f);
+            let msg = msg.replace(&bpffs, "<bpffs>").replace(
+                &format!("/tmp/bpflink-bad-input-bpflink-{}", std::process::id()),
+                "/tmp/<name>",
+            );
+            let (want_ours, want_theirs_crash) = match &r.want {
+                Want::Same(w) => (w.clone(), false),
+                Want::LibbpfCrashes(w) => (w.clone(), true),
+                Want::Differs { bpflink, .. } => (bpflink.clone(), false),
+            };
+            if got != want_ours || msg != r.message {
+                failures.push(format!(
+                    "{}: bpflink answered {} (message \"{msg}\"), expected {} (message \"{}\")",
+                    r.input,
+                    got.show(),
+                    want_ours.show(),
+                    r.message
+                ));
+            }
+            let libbpf_col = match &theirs {
+                None => "(not checked)".to_string(),
+                Some(t) if want_theirs_crash => {
+                    let res = run_in_child(t, r, &f);
+                    if res != Res::Signal(libc::SIGSEGV) {
                         failures.push(format!(
-                            "{}: bpflink answered {} (message \"{msg}\"), expected {} (message \"{}\")",
+                            "{}: libbpf was expected to crash, got {}",
                             r.input,
-                            got.show(),
-                            want_ours.show(),
-                            r.message
+                            res.show()
                         ));
                     }
-                    let libbpf_col = match &theirs {
-                        None => "(not checked)".to_string(),
-                        Some(t) if want_theirs_crash => {
-                            let res = run_in_child(t, r, &f);
-                            if res != Res::Signal(libc::SIGSEGV) {
-                                failures.push(format!(
-                                    "{}: libbpf was expected to crash, got {}",
-                                    r.input,
-                                    res.show()
-                                ));
-                            }
-                            res.show()
-                        }
-                        Some(t) => {
-                            let (res, tmsg) = run_in_process(t, r, &f);
-                            let tmsg = tmsg.replace(&bpffs, "<bpffs>").replace(
-                                &format!("/tmp/bpflink-bad-input-libbpf-{}", std::process::id()),
-                                "/tmp/<name>",
-                            );
-                            let want_theirs = match &r.want {
-                                Want::Differs { libbpf, .. } => libbpf.clone(),
-                                _ => want_ours.clone(),
-                            };
-                            if res != want_theirs || tmsg != r.message {
-                                failures.push(format!(
+                    res.show()
+                }
+                Some(t) => {
+                    let (res, tmsg) = run_in_process(t, r, &f);
+                    let tmsg = tmsg.replace(&bpffs, "<bpffs>").replace(
+                        &format!("/tmp/bpflink-bad-input-libbpf-{}", std::process::id()),
+                        "/tmp/<name>",
+                    );
+                    let want_theirs = match &r.want {
+                        Want::Differs { libbpf, .. } => libbpf.clone(),
+                        _ => want_ours.clone(),
+                    };
+                    if res != want_theirs || tmsg != r.message {
+                        failures.push(format!(
                                     "{}: libbpf answered {} (message \"{tmsg}\"), expected {} (message \"{}\")",
                                     r.input,
                                     res.show(),
                                     want_theirs.show(),
                                     r.message
                                 ));
-                            }
-                            res.show()
-                        }
-                    };
-                    let ours_col = if r.message.is_empty() {
-                        got.show()
-                    } else {
-                        format!("{} + `{}`", got.show(), r.message.trim_end_matches("\\n"))
-                    };
-                    table.push_str(&format!(
-                        "| `{}` | {} | {} |\n",
-                        r.input.replace('|', "\\|"),
-                        ours_col,
-                        libbpf_col
-                    ));
+                    }
+                    res.show()
                 }
-                unsafe { (ours.set_print)(None) };
-                if let Some(t) = &theirs {
-                    unsafe { (t.set_print)(None) };
-                }
-                println!("{table}");
-                println!("{} rows", rows.len());
-                assert!(failures.is_empty(), "{}", failures.join("\n"));
-                Ok(())
-            },
-        )
-    }));
+            };
+            let ours_col = if r.message.is_empty() {
+                got.show()
+            } else {
+                format!("{} + `{}`", got.show(), r.message.trim_end_matches("\\n"))
+            };
+            table.push_str(&format!(
+                "| `{}` | {} | {} |\n",
+                r.input.replace('|', "\\|"),
+                ours_col,
+                libbpf_col
+            ));
+        }
+        unsafe { (ours.set_print)(None) };
+        if let Some(t) = &theirs {
+            unsafe { (t.set_print)(None) };
+        }
+        println!("{table}");
+        println!("{} rows", rows.len());
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        Ok(())
+    });
 }

@@ -80,8 +80,14 @@ pub fn finish(r: TestResult) {
 /// can be used ([`require_bpf`]), the body in private namespaces
 /// ([`isolated`] with `iso`); a skip goes through [`finish`].
 pub fn kernel_test(iso: Iso, body: impl FnOnce(&Env) -> TestResult + Send) {
+    kernel_test_here(|| isolated(iso, body));
+}
+
+/// [`kernel_test`] in this thread's own namespaces: for a body that calls
+/// [`isolated`] itself, or needs the host's (a uprobe counted in a child).
+pub fn kernel_test_here(body: impl FnOnce() -> TestResult) {
     let _guard = serial();
-    finish(require_bpf().and_then(|()| isolated(iso, body)));
+    finish(require_bpf().and_then(|()| body()));
 }
 
 /// [`kernel_test`] with a private bpffs mounted (`env.bpffs`).

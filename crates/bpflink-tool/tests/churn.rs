@@ -32,45 +32,42 @@ fn link_churn_helper() {
 
 #[test]
 fn list_copes_with_links_being_created() {
-    let _guard = serial();
-    finish(require_bpf().and_then(|()| {
-        isolated(Iso::default(), |_env| {
-            let churn = Helper::start("link_churn_helper")?;
-            let sampler = WalkSampler::start();
-            let deadline = Instant::now() + Duration::from_secs(30);
-            let (mut runs, mut failures) = (0, Vec::new());
-            // At least 200 runs, and on until the plain walks have met 50
-            // links being created (bounded: 30 s).
-            while (runs < 200 || sampler.met() < 50) && Instant::now() < deadline {
-                let args: &[&str] = if runs % 2 == 0 {
-                    &["list"]
-                } else {
-                    &["list", "--json"]
-                };
-                let o = Command::new(env!("CARGO_BIN_EXE_bpflink"))
-                    .args(args)
-                    .output()
-                    .unwrap();
-                let err = String::from_utf8_lossy(&o.stderr).into_owned();
-                if !o.status.success() || !err.is_empty() {
-                    failures.push(format!("run {runs}: {:?}: {err}", o.status));
-                }
-                runs += 1;
+    kernel_test(Iso::default(), |_env| {
+        let churn = Helper::start("link_churn_helper")?;
+        let sampler = WalkSampler::start();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let (mut runs, mut failures) = (0, Vec::new());
+        // At least 200 runs, and on until the plain walks have met 50
+        // links being created (bounded: 30 s).
+        while (runs < 200 || sampler.met() < 50) && Instant::now() < deadline {
+            let args: &[&str] = if runs % 2 == 0 {
+                &["list"]
+            } else {
+                &["list", "--json"]
+            };
+            let o = Command::new(env!("CARGO_BIN_EXE_bpflink"))
+                .args(args)
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&o.stderr).into_owned();
+            if !o.status.success() || !err.is_empty() {
+                failures.push(format!("run {runs}: {:?}: {err}", o.status));
             }
-            let (samples, met) = sampler.stop();
-            drop(churn);
-            println!(
-                "{runs} runs of bpflink list, {} failed or warned; {met} of {samples} plain \
+            runs += 1;
+        }
+        let (samples, met) = sampler.stop();
+        drop(churn);
+        println!(
+            "{runs} runs of bpflink list, {} failed or warned; {met} of {samples} plain \
                  walks meanwhile met a link being created",
-                failures.len()
-            );
-            assert!(runs >= 200, "only {runs} runs in 30 s");
-            assert!(
-                met >= 50,
-                "the churn left links half-made too seldom for this test to prove anything"
-            );
-            assert!(failures.is_empty(), "{failures:#?}");
-            Ok(())
-        })
-    }));
+            failures.len()
+        );
+        assert!(runs >= 200, "only {runs} runs in 30 s");
+        assert!(
+            met >= 50,
+            "the churn left links half-made too seldom for this test to prove anything"
+        );
+        assert!(failures.is_empty(), "{failures:#?}");
+        Ok(())
+    });
 }

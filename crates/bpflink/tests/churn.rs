@@ -33,45 +33,42 @@ fn link_churn_helper() {
 
 #[test]
 fn iter_all_copes_with_links_being_created() {
-    let _guard = serial();
-    finish(require_bpf().and_then(|()| {
-        isolated(Iso::default(), |_env| {
-            let churn = Helper::start("link_churn_helper")?;
-            let sampler = WalkSampler::start();
-            let deadline = Instant::now() + Duration::from_secs(20);
-            let (mut walks, mut links, mut given_up) = (0, 0, Vec::new());
-            // At least 400 walks and 2 s, and on until the plain walks have
-            // met 50 links being created (bounded: 20 s).
-            let start = Instant::now();
-            while (walks < 400 || start.elapsed() < Duration::from_secs(2) || sampler.met() < 50)
-                && Instant::now() < deadline
-            {
-                for link in Link::iter_all() {
-                    match link {
-                        Ok(_) => links += 1,
-                        Err(e) if e.errno() == libc::EAGAIN => {
-                            assert!(e.link_id().is_some(), "{e}");
-                            given_up.push(e.to_string());
-                        }
-                        Err(e) => panic!("walk {walks}: {e}"),
+    kernel_test(Iso::default(), |_env| {
+        let churn = Helper::start("link_churn_helper")?;
+        let sampler = WalkSampler::start();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let (mut walks, mut links, mut given_up) = (0, 0, Vec::new());
+        // At least 400 walks and 2 s, and on until the plain walks have
+        // met 50 links being created (bounded: 20 s).
+        let start = Instant::now();
+        while (walks < 400 || start.elapsed() < Duration::from_secs(2) || sampler.met() < 50)
+            && Instant::now() < deadline
+        {
+            for link in Link::iter_all() {
+                match link {
+                    Ok(_) => links += 1,
+                    Err(e) if e.errno() == libc::EAGAIN => {
+                        assert!(e.link_id().is_some(), "{e}");
+                        given_up.push(e.to_string());
                     }
+                    Err(e) => panic!("walk {walks}: {e}"),
                 }
-                walks += 1;
             }
-            let (samples, met) = sampler.stop();
-            drop(churn);
-            println!(
-                "{walks} walks of Link::iter_all, {links} links opened, {} given up; \
+            walks += 1;
+        }
+        let (samples, met) = sampler.stop();
+        drop(churn);
+        println!(
+            "{walks} walks of Link::iter_all, {links} links opened, {} given up; \
                  {met} of {samples} plain walks meanwhile met a link being created",
-                given_up.len()
-            );
-            assert!(walks >= 400, "only {walks} walks in 20 s");
-            assert!(
-                met >= 50,
-                "the churn left links half-made too seldom for this test to prove anything"
-            );
-            assert!(given_up.is_empty(), "{given_up:?}");
-            Ok(())
-        })
-    }));
+            given_up.len()
+        );
+        assert!(walks >= 400, "only {walks} walks in 20 s");
+        assert!(
+            met >= 50,
+            "the churn left links half-made too seldom for this test to prove anything"
+        );
+        assert!(given_up.is_empty(), "{given_up:?}");
+        Ok(())
+    });
 }

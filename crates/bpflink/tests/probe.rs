@@ -16,6 +16,7 @@ use std::ffi::c_int;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 
 use bpflink::{CgroupAttach, Link, Op, TcxDirection, resolve_binary};
+use bpflink_testkit::kernel_test_here as run;
 use bpflink_testkit::*;
 
 #[unsafe(no_mangle)]
@@ -102,11 +103,6 @@ impl Child {
         assert_eq!(unsafe { libc::waitpid(self.pid, &mut st, 0) }, self.pid);
         assert!(libc::WIFEXITED(st) && libc::WEXITSTATUS(st) == 0);
     }
-}
-
-fn run(body: impl FnOnce() -> TestResult) {
-    let _g = serial();
-    finish(require_bpf().and_then(|()| body()));
 }
 
 #[test]
