@@ -30,6 +30,22 @@ pub fn link_detach(link: RawFd) -> (c_int, c_int) {
     c_call(|| bpf_link_detach(link))
 }
 
+/// `BPF_F_REPLACE` checks the link's current program: an update to `new`
+/// naming `new` as the old program is refused (EPERM), one naming
+/// `current` succeeds (the link then runs `new`).
+#[track_caller]
+pub fn replace_checks_old_prog(link: RawFd, new: RawFd, current: RawFd, what: &str) {
+    assert_err(
+        link_update(link, new, Some(&lu_opts(BPF_F_REPLACE, new))),
+        libc::EPERM,
+        &format!("{what}: REPLACE with the wrong old prog"),
+    );
+    assert_ok0(
+        link_update(link, new, Some(&lu_opts(BPF_F_REPLACE, current))),
+        &format!("{what}: REPLACE with the right old prog"),
+    );
+}
+
 /// Polls `f` every 5 ms until it is true, for at most `limit`.
 pub fn poll(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + limit;

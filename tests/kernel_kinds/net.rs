@@ -219,23 +219,7 @@ fn xdp_veth_native_and_generic() {
                 "{name}: updated XDP program did not run"
             );
             assert_eq!(slots.get(0), before, "{name}: the old program still runs");
-            assert_err(
-                link_update(
-                    link.as_raw_fd(),
-                    p1.as_raw_fd(),
-                    Some(&lu_opts(BPF_F_REPLACE, p1.as_raw_fd())),
-                ),
-                libc::EPERM,
-                &format!("{name}: REPLACE with the wrong old prog"),
-            );
-            assert_ok0(
-                link_update(
-                    link.as_raw_fd(),
-                    p1.as_raw_fd(),
-                    Some(&lu_opts(BPF_F_REPLACE, p2.as_raw_fd())),
-                ),
-                &format!("{name}: REPLACE with the right old prog"),
-            );
+            replace_checks_old_prog(link.as_raw_fd(), p1.as_raw_fd(), p2.as_raw_fd(), name);
             assert_eq!(link_info(link.as_raw_fd()).prog_id(), id1);
 
             assert_ok0(link_detach(link.as_raw_fd()), &format!("{name}: detach"));
@@ -395,15 +379,7 @@ fn tcx_ingress_ordering_revision_update_detach_and_egress() {
         udp_ping();
         assert!(slots.get(5) >= 1, "the new program runs");
         assert_eq!(slots.get(0), s0, "the replaced program no longer runs");
-        assert_err(
-            link_update(a.as_raw_fd(), fd(0), Some(&lu_opts(BPF_F_REPLACE, fd(0)))),
-            libc::EPERM,
-            "REPLACE with the wrong old prog",
-        );
-        assert_ok0(
-            link_update(a.as_raw_fd(), fd(0), Some(&lu_opts(BPF_F_REPLACE, fd(5)))),
-            "REPLACE with the right old prog",
-        );
+        replace_checks_old_prog(a.as_raw_fd(), fd(0), fd(5), "tcx A");
         assert_eq!(link_info(a.as_raw_fd()).prog_id(), pid[0]);
 
         // Detach C: exactly C leaves the chain.

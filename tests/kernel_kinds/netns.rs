@@ -55,22 +55,11 @@ fn sk_lookup_netns() {
         drop(tcp_pair());
         assert!(slots.get(1) >= 1, "updated sk_lookup program did not run");
         assert_eq!(slots.get(0), s0, "old sk_lookup program still runs");
-        assert_err(
-            link_update(
-                link.as_raw_fd(),
-                p1.as_raw_fd(),
-                Some(&lu_opts(BPF_F_REPLACE, p1.as_raw_fd())),
-            ),
-            libc::EPERM,
-            "REPLACE with the wrong old prog",
-        );
-        assert_ok0(
-            link_update(
-                link.as_raw_fd(),
-                p1.as_raw_fd(),
-                Some(&lu_opts(BPF_F_REPLACE, p2.as_raw_fd())),
-            ),
-            "REPLACE with the right old prog",
+        replace_checks_old_prog(
+            link.as_raw_fd(),
+            p1.as_raw_fd(),
+            p2.as_raw_fd(),
+            "sk_lookup",
         );
         assert_ok0(link_detach(link.as_raw_fd()), "bpf_link_detach(sk_lookup)");
         assert_eq!(
@@ -172,22 +161,11 @@ fn flow_dissector_netns() {
             poll(Duration::from_secs(2), || slots.get(1) >= 1),
             "updated flow dissector did not run"
         );
-        assert_err(
-            link_update(
-                link.as_raw_fd(),
-                p1.as_raw_fd(),
-                Some(&lu_opts(BPF_F_REPLACE, p1.as_raw_fd())),
-            ),
-            libc::EPERM,
-            "REPLACE with the wrong old prog",
-        );
-        assert_ok0(
-            link_update(
-                link.as_raw_fd(),
-                p1.as_raw_fd(),
-                Some(&lu_opts(BPF_F_REPLACE, p2.as_raw_fd())),
-            ),
-            "REPLACE with the right old prog",
+        replace_checks_old_prog(
+            link.as_raw_fd(),
+            p1.as_raw_fd(),
+            p2.as_raw_fd(),
+            "flow_dissector",
         );
         assert_ok0(
             link_detach(link.as_raw_fd()),

@@ -108,22 +108,11 @@ fn sockmap_stream_and_msg_verdict() {
         assert!(slots.get(0) >= 1, "stream verdict program did not run");
         assert!(slots.get(1) >= 1, "msg verdict program did not run");
 
-        assert_err(
-            link_update(
-                ls.as_raw_fd(),
-                ps2.as_raw_fd(),
-                Some(&lu_opts(BPF_F_REPLACE, ps2.as_raw_fd())),
-            ),
-            libc::EPERM,
-            "REPLACE with the wrong old prog",
-        );
-        assert_ok0(
-            link_update(
-                ls.as_raw_fd(),
-                ps2.as_raw_fd(),
-                Some(&lu_opts(BPF_F_REPLACE, ps1.as_raw_fd())),
-            ),
-            "stream verdict: REPLACE with the right old prog",
+        replace_checks_old_prog(
+            ls.as_raw_fd(),
+            ps2.as_raw_fd(),
+            ps1.as_raw_fd(),
+            "stream verdict",
         );
         assert_ok0(
             link_update(lm.as_raw_fd(), pm2.as_raw_fd(), None),

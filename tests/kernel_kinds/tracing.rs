@@ -200,16 +200,7 @@ fn tp_btf_cookie_seen_by_program() {
             "bpf_get_attach_cookie() in the program"
         );
 
-        assert_err(
-            link_update(link.as_raw_fd(), p.as_raw_fd(), None),
-            libc::EINVAL,
-            "bpf_link_update(tp_btf)",
-        );
-        assert_err(
-            link_detach(link.as_raw_fd()),
-            libc::EOPNOTSUPP,
-            "bpf_link_detach(tp_btf)",
-        );
+        update_and_detach_refused(&link, &p, "tp_btf");
         enumerate_pin_release(env, link, "tp_btf");
         Ok(())
     });
@@ -219,10 +210,10 @@ fn tp_btf_cookie_seen_by_program() {
 // perf_event links
 // ====================================================================
 
-/// The perf_event link facts shared by the three event kinds: update →
-/// EINVAL, detach → EOPNOTSUPP, a second link on the same perf fd → EEXIST.
+/// A tracing link can neither be updated (EINVAL) nor detached
+/// (EOPNOTSUPP): tp_btf, perf_event and uprobe_multi alike.
 #[track_caller]
-fn perf_link_refusals(link: &OwnedFd, prog: &OwnedFd, pfd: &OwnedFd, what: &str) {
+fn update_and_detach_refused(link: &OwnedFd, prog: &OwnedFd, what: &str) {
     assert_err(
         link_update(link.as_raw_fd(), prog.as_raw_fd(), None),
         libc::EINVAL,
@@ -233,6 +224,13 @@ fn perf_link_refusals(link: &OwnedFd, prog: &OwnedFd, pfd: &OwnedFd, what: &str)
         libc::EOPNOTSUPP,
         &format!("{what}: bpf_link_detach"),
     );
+}
+
+/// The perf_event link facts shared by the three event kinds: update →
+/// EINVAL, detach → EOPNOTSUPP, a second link on the same perf fd → EEXIST.
+#[track_caller]
+fn perf_link_refusals(link: &OwnedFd, prog: &OwnedFd, pfd: &OwnedFd, what: &str) {
+    update_and_detach_refused(link, prog, what);
     assert_err(
         link_create(prog.as_raw_fd(), pfd.as_raw_fd(), attach::PERF_EVENT, None),
         libc::EEXIST,
@@ -538,16 +536,7 @@ fn uprobe_multi_offsets_cookies_pid_filter() {
         assert_eq!(slots.get(1), 0x2000, "last cookie (function b)");
         assert_eq!(slots.get(2), 3 * 0x10 + 2 * 0x2000, "cookie per offset");
 
-        assert_err(
-            link_update(link.as_raw_fd(), p.as_raw_fd(), None),
-            libc::EINVAL,
-            "bpf_link_update(uprobe_multi)",
-        );
-        assert_err(
-            link_detach(link.as_raw_fd()),
-            libc::EOPNOTSUPP,
-            "bpf_link_detach(uprobe_multi)",
-        );
+        update_and_detach_refused(&link, &p, "uprobe_multi");
         enumerate_pin_release(env, link, "uprobe_multi");
         assert_stops_running("uprobe_multi", &slots, 0, || {
             call_n(bpflink_kinds_uprobe_a, 1)
@@ -685,16 +674,7 @@ fn uprobe_session_entry_and_return() {
                 0x5e55 * 3 * runs_per_call,
                 "{name}: cookie in every run"
             );
-            assert_err(
-                link_update(link.as_raw_fd(), p.as_raw_fd(), None),
-                libc::EINVAL,
-                &format!("{name}: bpf_link_update"),
-            );
-            assert_err(
-                link_detach(link.as_raw_fd()),
-                libc::EOPNOTSUPP,
-                &format!("{name}: bpf_link_detach"),
-            );
+            update_and_detach_refused(&link, &p, name);
             enumerate_pin_release(env, link, name);
         }
         Ok(())
