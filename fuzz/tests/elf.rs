@@ -24,3 +24,16 @@ fn resolver_on_mutated_elf() {
     }
     bpflink_fuzz::elf_check::elf_check(b"\x00\x7fELF\x02\x01\x01");
 }
+
+/// Inputs the libFuzzer target once stopped on, kept so that each stays
+/// answered (`regressions/elf_resolve/`, one file per finding).
+#[test]
+fn resolver_on_past_findings() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/regressions/elf_resolve");
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).unwrap() {
+        bpflink_fuzz::elf_check::elf_check(&std::fs::read(e.unwrap().path()).unwrap());
+        n += 1;
+    }
+    assert!(n > 0, "no inputs in {dir}");
+}
