@@ -61,7 +61,10 @@ pub fn elf_check(input: &[u8]) {
         let mut out = CBuf::new();
         match elf_sym::resolve_pattern_offsets(&file, path, n, &mut out, &mut Quiet) {
             Ok(()) => assert!(!out.as_slice().is_empty()),
-            Err(e) => assert!([Errno::ENOENT, Errno::EINVAL, Errno::ENOMEM].contains(&e), "{e:?}"),
+            Err(e) => assert!(
+                [Errno::ENOENT, Errno::EINVAL, Errno::ENOMEM].contains(&e),
+                "{e:?}"
+            ),
         }
     }
     let list: Vec<&CStr> = names.iter().map(CString::as_c_str).collect();
@@ -78,7 +81,13 @@ pub fn elf_check(input: &[u8]) {
     ) {
         Ok(()) => assert_eq!(off.as_slice().len(), list.len()),
         Err(e) => assert!(
-            [Errno::ENOENT, Errno::EINVAL, Errno(libc::ESRCH), Errno::ENOMEM].contains(&e),
+            [
+                Errno::ENOENT,
+                Errno::EINVAL,
+                Errno(libc::ESRCH),
+                Errno::ENOMEM
+            ]
+            .contains(&e),
             "{e:?}"
         ),
     }
@@ -89,14 +98,20 @@ pub fn elf_check(input: &[u8]) {
 /// Whether some function symbol of the file (in `.symtab` or `.dynsym`)
 /// has the file offset `off`.
 fn is_symbol_offset(file: &ElfFile<'_>, off: u64) -> bool {
-    [elf::abi::SHT_SYMTAB, elf::abi::SHT_DYNSYM].into_iter().any(|sh_type| {
-        elf_sym::sym_iter(file, c"/fuzz", sh_type, elf::abi::STT_FUNC, &mut Quiet)
-            .is_ok_and(|mut it| it.any(|sym| sym.offset() == off))
-    })
+    [elf::abi::SHT_SYMTAB, elf::abi::SHT_DYNSYM]
+        .into_iter()
+        .any(|sh_type| {
+            elf_sym::sym_iter(file, c"/fuzz", sh_type, elf::abi::STT_FUNC, &mut Quiet)
+                .is_ok_and(|mut it| it.any(|sym| sym.offset() == off))
+        })
 }
 
 fn versioned(n: &CStr, pick: u8) -> CString {
     let mut v = n.to_bytes().to_vec();
-    v.extend_from_slice(if pick & 1 == 0 { b"@V1" } else { b"@@GLIBC_2.2.5" });
+    v.extend_from_slice(if pick & 1 == 0 {
+        b"@V1"
+    } else {
+        b"@@GLIBC_2.2.5"
+    });
     CString::new(v).unwrap_or_default()
 }
