@@ -178,6 +178,7 @@ static void print_recs(int from)
 	struct fake_state *s = &S->fk;
 	int i, j;
 	char norm[400];
+	long shrink;
 
 	for (i = from; i < s->nrec; i++) {
 		struct fake_rec *r = &s->rec[i];
@@ -187,6 +188,7 @@ static void print_recs(int from)
 		if (r->kind == REC_FCNTL && !r->fake && r->b == F_GETFD)
 			continue;
 		normalize(r->str, norm, sizeof(norm));
+		shrink = 0;
 		switch (r->kind) {
 		case REC_BPF:
 			outf("bpf cmd=%ld size=%ld attr=", r->a, r->c);
@@ -216,7 +218,11 @@ static void print_recs(int from)
 			outf("append-file \"%s\"", norm);
 			break;
 		case REC_WRITE:
-			outf("write \"%s\" (%u bytes)", norm, r->plen);
+			/* the count as if the text held PID, like the text shown:
+			 * the oracle's and bpflink's drivers may have pids of
+			 * different lengths (9999 and 10000) */
+			shrink = (long)strlen(r->str) - (long)strlen(norm);
+			outf("write \"%s\" (%ld bytes)", norm, (long)r->plen - shrink);
 			break;
 		case REC_ACCESS:
 			outf("%s \"%s\" mode=%ld", r->b ? "access" : "faccessat", norm, r->a);
@@ -237,7 +243,7 @@ static void print_recs(int from)
 			outf("rec kind=%d", r->kind);
 		}
 		if (r->kind != REC_READFILE && r->kind != REC_APPENDFILE)
-			outf(" -> %ld", r->ret);
+			outf(" -> %ld", r->ret >= 0 ? r->ret - shrink : r->ret);
 		else
 			outf(" -> %s", r->ret < 0 ? "fail" : "ok");
 		if (r->ret < 0)

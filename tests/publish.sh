@@ -8,6 +8,12 @@ set -u
 cd "$(dirname "$0")/.."
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
+# The dry run packages each crate into a temporary local registry and
+# extracts it under $CARGO_HOME/registry/src/-<hash>/NAME-VERSION, but only
+# if that directory does not exist yet: a second run at the same version
+# would build a dependent against the first run's sources. Those local
+# ('-'-prefixed) extractions are only a cache; drop them.
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/
 if cargo publish --workspace --dry-run --allow-dirty >"$out" 2>&1; then
 	warnings=$(grep -i '^warning' "$out" | grep -v 'aborting upload due to dry run')
 	if [ -z "$warnings" ]; then
